@@ -1,0 +1,1 @@
+//! Dockerfile → LLB conversion and the BuildKit gateway client.

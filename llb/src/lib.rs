@@ -1,0 +1,1 @@
+//! BuildKit LLB: protobuf types, State builder, deterministic marshal, dump views.

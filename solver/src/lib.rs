@@ -1,0 +1,1 @@
+//! Standalone LLB executor. Never imports `syntax` or `frontend`.

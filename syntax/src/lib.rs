@@ -1,0 +1,1 @@
+//! Dockerfile syntax: parser, directives, heredocs, shell-word expansion. Knows nothing of LLB.
