@@ -1,0 +1,121 @@
+//! Single-line CSV splitting as upstream's `go-csvvalue` `Fields` does it (comma separator,
+//! strict quotes, no leading-space trimming): the semantics of Go's `encoding/csv` for one
+//! record, with the same error texts.
+
+use std::fmt;
+
+/// A CSV error, displayed exactly as Go prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CsvError {
+    /// Empty input (Go returns `io.EOF`).
+    Eof,
+    /// A `"` inside an unquoted field, at a 1-based byte column.
+    BareQuote {
+        /// 1-based byte column.
+        column: usize,
+    },
+    /// A quoted field not closed or followed by something other than a comma.
+    Quote {
+        /// 1-based byte column.
+        column: usize,
+    },
+}
+
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CsvError::Eof => f.write_str("EOF"),
+            CsvError::BareQuote { column } => write!(
+                f,
+                "parse error on line 1, column {column}: bare \" in non-quoted field"
+            ),
+            CsvError::Quote { column } => write!(
+                f,
+                "parse error on line 1, column {column}: extraneous or missing \" in quoted field"
+            ),
+        }
+    }
+}
+
+/// Splits one CSV record into its fields.
+pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
+    let mut line = input;
+    if let Some(stripped) = line.strip_suffix('\n') {
+        line = stripped.strip_suffix('\r').unwrap_or(stripped);
+    }
+    if line.is_empty() {
+        return Err(CsvError::Eof);
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut pos = 0usize;
+    'field: loop {
+        if !line.starts_with('"') {
+            let (field, rest) = match line.find(',') {
+                Some(i) => (&line[..i], Some(&line[i + 1..])),
+                None => (line, None),
+            };
+            if let Some(j) = field.find('"') {
+                return Err(CsvError::BareQuote {
+                    column: pos + j + 1,
+                });
+            }
+            out.push(field.to_owned());
+            match rest {
+                Some(rest) => {
+                    pos += field.len() + 1;
+                    line = rest;
+                    continue 'field;
+                }
+                None => break 'field,
+            }
+        }
+        // Quoted field.
+        line = &line[1..];
+        pos += 1;
+        let mut value = String::new();
+        loop {
+            let Some(i) = line.find('"') else {
+                return Err(CsvError::Quote { column: pos + 1 });
+            };
+            value.push_str(&line[..i]);
+            line = &line[i + 1..];
+            pos += i + 1;
+            if line.starts_with('"') {
+                // `""` is an escaped quote.
+                value.push('"');
+                line = &line[1..];
+                pos += 1;
+            } else if line.starts_with(',') {
+                out.push(value);
+                line = &line[1..];
+                pos += 1;
+                continue 'field;
+            } else if line.is_empty() {
+                out.push(value);
+                break 'field;
+            } else {
+                return Err(CsvError::Quote { column: pos });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits() {
+        assert_eq!(fields("a,b").unwrap(), ["a", "b"]);
+        assert_eq!(fields("a,").unwrap(), ["a", ""]);
+        assert_eq!(fields("\"a,b\",c").unwrap(), ["a,b", "c"]);
+        assert_eq!(fields("\"a\"\"b\"").unwrap(), ["a\"b"]);
+        assert_eq!(fields("\"\",x\r\n").unwrap(), ["", "x"]);
+        assert_eq!(fields(""), Err(CsvError::Eof));
+        assert_eq!(fields("\n"), Err(CsvError::Eof));
+        assert_eq!(fields("a\"b"), Err(CsvError::BareQuote { column: 2 }));
+        assert_eq!(fields("x,\"ab"), Err(CsvError::Quote { column: 4 }));
+        assert_eq!(fields("\"ab\"c"), Err(CsvError::Quote { column: 4 }));
+    }
+}
