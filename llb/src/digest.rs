@@ -1,0 +1,131 @@
+//! [`Digest`]: the `sha256:<hex>` string that names an LLB op.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sha2::{Digest as _, Sha256};
+
+/// Prefix of every digest this crate produces or accepts.
+const PREFIX: &str = "sha256:";
+/// Length of the hex part of a sha256 digest.
+const HEX_LEN: usize = 64;
+
+/// A content digest in OCI form, `sha256:` plus 64 lowercase hex digits.
+///
+/// An op's digest is the sha256 of its serialized bytes; `Input.digest`,
+/// `Definition.metadata` keys and `Source.locations` keys use this string.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Digest(String);
+
+/// Why a string is not a [`Digest`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    /// The algorithm prefix is missing or not `sha256:`.
+    #[error("unsupported digest algorithm in {0:?}: expected \"sha256:\"")]
+    Algorithm(String),
+    /// The hex part has the wrong length or a character outside `0-9a-f`.
+    #[error("invalid checksum digest format {0:?}")]
+    Format(String),
+}
+
+impl Digest {
+    /// The sha256 digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let sum = Sha256::digest(bytes);
+        let mut s = Vec::with_capacity(PREFIX.len() + HEX_LEN);
+        s.extend_from_slice(PREFIX.as_bytes());
+        for b in sum {
+            s.push(HEX[usize::from(b >> 4)]);
+            s.push(HEX[usize::from(b & 0xf)]);
+        }
+        // Only ASCII was written.
+        Digest(String::from_utf8(s).unwrap_or_default())
+    }
+
+    /// Parses and validates `sha256:<64 lowercase hex>`.
+    pub fn parse(s: &str) -> Result<Digest, DigestError> {
+        let Some(hex_part) = s.strip_prefix(PREFIX) else {
+            return Err(DigestError::Algorithm(s.to_string()));
+        };
+        let valid_hex = hex_part.len() == HEX_LEN
+            && hex_part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !valid_hex {
+            return Err(DigestError::Format(s.to_string()));
+        }
+        Ok(Digest(s.to_string()))
+    }
+
+    /// The full `sha256:…` string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The hex part without the algorithm prefix.
+    pub fn hex(&self) -> &str {
+        self.0.strip_prefix(PREFIX).unwrap_or(&self.0)
+    }
+
+    /// The first 12 hex digits, for human-facing output.
+    pub fn short(&self) -> &str {
+        let hex = self.hex();
+        hex.get(..12).unwrap_or(hex)
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = DigestError;
+    fn from_str(s: &str) -> Result<Digest, DigestError> {
+        Digest::parse(s)
+    }
+}
+
+impl AsRef<str> for Digest {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Digest {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Digest> for String {
+    fn from(d: Digest) -> String {
+        d.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_of_empty_input_is_the_well_known_value() {
+        assert_eq!(
+            Digest::of(b"").as_str(),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn parse_accepts_valid_and_rejects_malformed() {
+        let d = Digest::of(b"x");
+        assert_eq!(Digest::parse(d.as_str()), Ok(d.clone()));
+        assert_eq!(d.short().len(), 12);
+        assert!(matches!(Digest::parse("md5:00"), Err(DigestError::Algorithm(_))));
+        assert!(matches!(Digest::parse("sha256:abc"), Err(DigestError::Format(_))));
+        let upper = format!("sha256:{}", "A".repeat(64));
+        assert!(matches!(Digest::parse(&upper), Err(DigestError::Format(_))));
+    }
+}

@@ -1,0 +1,194 @@
+//! [`Constraints`]: what an op carries besides its payload — platform,
+//! worker constraints, metadata (custom name, descriptions, caps, progress
+//! group, …), the `local.unique` id and source locations.
+//!
+//! Every op constructor takes a `Constraints`; the marshaller starts from
+//! the [`MarshalOptions`](crate::marshal::MarshalOptions) constraints and
+//! layers the op's own on top (platform replaced, worker constraints
+//! appended, metadata merged), as Go's `MarshalConstraints` does.
+
+use crate::pb;
+use crate::source_map::SourceLocation;
+
+use super::platform::Platform;
+
+/// Per-op constraints and metadata (Go's `llb.Constraints`).
+#[derive(Clone, Debug, Default)]
+pub struct Constraints {
+    /// The platform the op runs for (else the State's, else the marshal
+    /// default).
+    pub platform: Option<Platform>,
+    /// Worker filters (`WorkerConstraints.filter`).
+    pub worker_constraints: Vec<String>,
+    /// Op metadata: ignore cache, description, export cache, caps, progress
+    /// group, Linux resources. Not part of the op digest.
+    pub metadata: pb::OpMetadata,
+    /// `local.unique` for `local://` sources without a session.
+    pub local_unique_id: Option<String>,
+    /// Where in the user's sources this op comes from.
+    pub source_locations: Vec<SourceLocation>,
+}
+
+/// The metadata key of the name shown in progress output.
+pub const CUSTOM_NAME_KEY: &str = "llb.customname";
+
+impl Constraints {
+    /// No constraints.
+    pub fn new() -> Constraints {
+        Constraints::default()
+    }
+
+    /// Sets the platform (Go's `llb.Platform`).
+    pub fn platform(mut self, platform: Platform) -> Constraints {
+        self.platform = Some(platform);
+        self
+    }
+
+    /// Adds worker filters (Go's `llb.Require`).
+    pub fn require<I, S>(mut self, filters: I) -> Constraints
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.worker_constraints
+            .extend(filters.into_iter().map(Into::into));
+        self
+    }
+
+    /// Always re-runs the op (Go's `llb.IgnoreCache`).
+    pub fn ignore_cache(mut self) -> Constraints {
+        self.metadata.ignore_cache = true;
+        self
+    }
+
+    /// Sets one description key, e.g. `com.docker.dockerfile.v1.command`.
+    pub fn description(mut self, key: impl Into<String>, value: impl Into<String>) -> Constraints {
+        self.metadata.description.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets several description keys (Go's `llb.WithDescription`).
+    pub fn descriptions<I, K, V>(mut self, entries: I) -> Constraints
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        for (k, v) in entries {
+            self.metadata.description.insert(k.into(), v.into());
+        }
+        self
+    }
+
+    /// Sets `llb.customname`, the name shown in progress output.
+    pub fn custom_name(self, name: impl Into<String>) -> Constraints {
+        self.description(CUSTOM_NAME_KEY, name)
+    }
+
+    /// Forces (`true`) or disables (`false`) exporting this op's result
+    /// with the cache (Go's `WithExportCache` / `WithoutExportCache`).
+    pub fn export_cache(mut self, export: bool) -> Constraints {
+        self.metadata.export_cache = Some(pb::ExportCache { value: export });
+        self
+    }
+
+    /// Groups the op's progress under `id` (Go's `llb.ProgressGroup`).
+    pub fn progress_group(
+        mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        weak: bool,
+    ) -> Constraints {
+        self.metadata.progress_group = Some(pb::ProgressGroup {
+            id: id.into(),
+            name: name.into(),
+            weak,
+        });
+        self
+    }
+
+    /// Sets CPU/memory limits (Go's `llb.WithLinuxResources`); an exec with
+    /// them records `exec.meta.linux.resources`.
+    pub fn linux_resources(mut self, resources: pb::LinuxResources) -> Constraints {
+        self.metadata.linux_resources = Some(resources);
+        self
+    }
+
+    /// Sets the `local.unique` id for a `local://` source (Go's
+    /// `llb.LocalUniqueID`).
+    pub fn local_unique_id(mut self, id: impl Into<String>) -> Constraints {
+        self.local_unique_id = Some(id.into());
+        self
+    }
+
+    /// Adds a source location (Go's `SourceMap.Location`).
+    pub fn location(mut self, location: SourceLocation) -> Constraints {
+        self.source_locations.push(location);
+        self
+    }
+
+    /// Records that the op needs capability `id` (see [`super::caps`]);
+    /// op constructors record their own.
+    pub fn cap(mut self, id: &str) -> Constraints {
+        self.add_cap(id);
+        self
+    }
+
+    /// The custom name, if set.
+    pub fn get_custom_name(&self) -> Option<&str> {
+        self.metadata
+            .description
+            .get(CUSTOM_NAME_KEY)
+            .map(String::as_str)
+    }
+
+    /// Records that the op needs capability `id`.
+    pub(crate) fn add_cap(&mut self, id: &str) {
+        self.metadata.caps.insert(id.to_string(), true);
+    }
+
+    /// Go's `MarshalConstraints`: `self` is the marshal-wide base, `op` the
+    /// op's own. Returns the effective platform, worker filters and
+    /// metadata.
+    pub(crate) fn layered(
+        &self,
+        op: &Constraints,
+        extra_caps: &[&str],
+    ) -> (Platform, Vec<String>, pb::OpMetadata) {
+        let platform = op
+            .platform
+            .clone()
+            .or_else(|| self.platform.clone())
+            .unwrap_or_else(Platform::host);
+        let mut filters = self.worker_constraints.clone();
+        filters.extend(op.worker_constraints.iter().cloned());
+        let mut metadata = self.metadata.clone();
+        merge_metadata(&mut metadata, &op.metadata);
+        for cap in extra_caps {
+            metadata.caps.insert((*cap).to_string(), true);
+        }
+        (platform, filters, metadata)
+    }
+}
+
+/// Go's `mergeMetadata`: `into` gains what `from` sets.
+pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &pb::OpMetadata) {
+    if from.ignore_cache {
+        into.ignore_cache = true;
+    }
+    for (k, v) in &from.description {
+        into.description.insert(k.clone(), v.clone());
+    }
+    if from.export_cache.is_some() {
+        into.export_cache = from.export_cache;
+    }
+    for k in from.caps.keys() {
+        into.caps.insert(k.clone(), true);
+    }
+    if from.progress_group.is_some() {
+        into.progress_group = from.progress_group.clone();
+    }
+    if from.linux_resources.is_some() {
+        into.linux_resources = from.linux_resources.clone();
+    }
+}

@@ -1,0 +1,783 @@
+//! File ops: chains of [`FileAction`]s (copy, mkdir, mkfile, rm, symlink)
+//! applied to a State with [`State::file`](super::State::file).
+//!
+//! A chain is built with the constructors and [`FileAction::then`]; when
+//! applied, every action of the chain is bound to the State it is applied
+//! to, whose working directory resolves relative paths. A copy's source is
+//! a State, or another chain bound to some State with
+//! [`FileAction::with_state`] (the copy then reads that chain's result).
+//!
+//! Marshalling follows Go's `client/llb` `FileOp`:
+//! - op inputs are the distinct outputs the chain needs, in the order the
+//!   actions are visited (earlier actions first; an action's base State,
+//!   then its copy source);
+//! - an action's `input` is its base State's input index for the first
+//!   action (-1 for scratch) and, for later ones, the result of the previous
+//!   action, written as `len(inputs) + i`; `secondaryInput` likewise for a
+//!   copy source (-1 when none or scratch);
+//! - only the last action has an output (0); the others have -1;
+//! - paths are cleaned and joined onto the State's working directory; copy
+//!   destinations keep a trailing `/` or `/.`; copy sources are resolved
+//!   against the source State's directory; symlink paths are kept verbatim;
+//! - `owner` by name reads the base input's `/etc/passwd` (`input` = the
+//!   base index); `root` and numeric strings become ids;
+//! - the op has no platform; its metadata records `file.base` only, as
+//!   upstream effectively does (see [`FileAction::required_caps`] and
+//!   [`MarshalOptions::record_file_action_caps`]).
+//!
+//! [`MarshalOptions::record_file_action_caps`]: crate::marshal::MarshalOptions::record_file_action_caps
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::marshal::{MarshalError, OpContext, OpParts};
+use crate::pb;
+
+use super::State;
+use super::caps;
+use super::constraints::Constraints;
+use super::node::{OpKind, OpNode, Output};
+use super::path;
+
+/// A user or group for [`ChownOpt`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserOpt {
+    /// A numeric id.
+    Id(u32),
+    /// A name looked up in the base State's `/etc/passwd` or `/etc/group`
+    /// (an empty name means id 0, as upstream).
+    Name(String),
+}
+
+impl UserOpt {
+    /// Go's `parseUID`: `root` → 0, a 32-bit integer → its id (negative
+    /// values wrap), anything else → a name.
+    pub fn parse(s: &str) -> UserOpt {
+        if s == "root" {
+            return UserOpt::Id(0);
+        }
+        match parse_int32(s) {
+            Some(id) => UserOpt::Id(id as u32),
+            None => UserOpt::Name(s.to_string()),
+        }
+    }
+
+    fn to_pb(&self, base: i64) -> pb::UserOpt {
+        let user = match self {
+            UserOpt::Name(name) if !name.is_empty() => {
+                pb::user_opt::User::ByName(pb::NamedUserOpt {
+                    name: name.clone(),
+                    input: base,
+                })
+            }
+            UserOpt::Name(_) => pb::user_opt::User::ById(0),
+            UserOpt::Id(id) => pb::user_opt::User::ById(*id),
+        };
+        pb::UserOpt { user: Some(user) }
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 10, 32)`: optional sign, decimal digits.
+fn parse_int32(s: &str) -> Option<i32> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude: i64 = digits.parse().ok()?;
+    let value = if s.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    };
+    i32::try_from(value).ok()
+}
+
+/// Ownership of created or copied files (Go's `ChownOpt`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChownOpt {
+    /// The owner.
+    pub user: Option<UserOpt>,
+    /// The group.
+    pub group: Option<UserOpt>,
+}
+
+impl ChownOpt {
+    /// Go's `WithUser`: `user[:group]`, each part parsed by
+    /// [`UserOpt::parse`].
+    pub fn parse(spec: &str) -> ChownOpt {
+        let (user, group) = match spec.split_once(':') {
+            Some((u, g)) => (u, Some(g)),
+            None => (spec, None),
+        };
+        ChownOpt {
+            user: Some(UserOpt::parse(user)),
+            group: group.map(UserOpt::parse),
+        }
+    }
+
+    /// Go's `WithUIDGID`.
+    pub fn ids(uid: u32, gid: u32) -> ChownOpt {
+        ChownOpt {
+            user: Some(UserOpt::Id(uid)),
+            group: Some(UserOpt::Id(gid)),
+        }
+    }
+
+    fn to_pb(&self, base: i64) -> pb::ChownOpt {
+        pb::ChownOpt {
+            user: self.user.as_ref().map(|u| u.to_pb(base)),
+            group: self.group.as_ref().map(|g| g.to_pb(base)),
+        }
+    }
+}
+
+/// Mode of copied files (Go's `ChmodOpt`): a symbolic `mode_str` (e.g.
+/// `u=rwX,go=rX`) wins over the numeric `mode`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChmodOpt {
+    /// Numeric mode, e.g. `0o755`.
+    pub mode: u32,
+    /// Symbolic mode; needs the daemon cap `file.copy.modestring`.
+    pub mode_str: String,
+}
+
+impl ChmodOpt {
+    /// A numeric mode.
+    pub fn octal(mode: u32) -> ChmodOpt {
+        ChmodOpt {
+            mode,
+            mode_str: String::new(),
+        }
+    }
+
+    /// A symbolic mode.
+    pub fn symbolic(mode: impl Into<String>) -> ChmodOpt {
+        ChmodOpt {
+            mode: 0,
+            mode_str: mode.into(),
+        }
+    }
+}
+
+/// Options of [`FileAction::mkdir`] (Go's `MkdirInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MkdirOptions {
+    /// Create missing parents (`mkdir -p`).
+    pub make_parents: bool,
+    /// Owner.
+    pub chown: Option<ChownOpt>,
+    /// Timestamp in Unix nanoseconds (`None` = now, written as -1).
+    pub created_time: Option<i64>,
+}
+
+/// Options of [`FileAction::mkfile`] (Go's `MkfileInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MkfileOptions {
+    /// Owner.
+    pub chown: Option<ChownOpt>,
+    /// Timestamp in Unix nanoseconds.
+    pub created_time: Option<i64>,
+}
+
+/// Options of [`FileAction::rm`] (Go's `RmInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RmOptions {
+    /// Do not fail when the path does not exist.
+    pub allow_not_found: bool,
+    /// Treat the path as a wildcard pattern.
+    pub allow_wildcard: bool,
+}
+
+/// Options of [`FileAction::symlink`] (Go's `SymlinkInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SymlinkOptions {
+    /// Owner.
+    pub chown: Option<ChownOpt>,
+    /// Timestamp in Unix nanoseconds.
+    pub created_time: Option<i64>,
+}
+
+/// Options of [`FileAction::copy`] (Go's `CopyInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyOptions {
+    /// Mode of the copied files (`None` keeps them, written as -1).
+    pub mode: Option<ChmodOpt>,
+    /// Follow a symlink at the source path.
+    pub follow_symlinks: bool,
+    /// Copy a directory's contents, not the directory.
+    pub copy_dir_contents_only: bool,
+    /// Only copy paths matching these patterns.
+    pub include_patterns: Vec<String>,
+    /// Skip paths matching these patterns.
+    pub exclude_patterns: Vec<String>,
+    /// Paths that must exist in the source.
+    pub required_paths: Vec<String>,
+    /// Unpack archives (`ADD`).
+    pub attempt_unpack: bool,
+    /// Create missing destination parents.
+    pub create_dest_path: bool,
+    /// Treat the source as a wildcard pattern.
+    pub allow_wildcard: bool,
+    /// Allow a wildcard to match nothing.
+    pub allow_empty_wildcard: bool,
+    /// Owner of the copied files.
+    pub chown: Option<ChownOpt>,
+    /// Timestamp in Unix nanoseconds.
+    pub created_time: Option<i64>,
+    /// Replace existing destination paths even when types differ.
+    pub always_replace_existing_dest_paths: bool,
+}
+
+/// What a copy reads from.
+#[derive(Clone, Debug)]
+pub enum CopySource {
+    /// A State's filesystem.
+    State(State),
+    /// The result of a chain bound to a State
+    /// ([`FileAction::with_state`]).
+    Actions(BoundActions),
+}
+
+impl From<&State> for CopySource {
+    fn from(state: &State) -> CopySource {
+        CopySource::State(state.clone())
+    }
+}
+
+impl From<State> for CopySource {
+    fn from(state: State) -> CopySource {
+        CopySource::State(state)
+    }
+}
+
+/// A chain of file actions bound to the State it applies to.
+#[derive(Clone, Debug)]
+pub struct BoundActions(Arc<BoundAction>);
+
+#[derive(Debug)]
+struct BoundAction {
+    state: State,
+    prev: Option<Arc<BoundAction>>,
+    kind: ActionKind,
+}
+
+#[derive(Clone, Debug)]
+enum ActionKind {
+    Mkdir {
+        path: String,
+        mode: u32,
+        opts: MkdirOptions,
+    },
+    Mkfile {
+        path: String,
+        mode: u32,
+        data: Arc<[u8]>,
+        opts: MkfileOptions,
+    },
+    Rm {
+        path: String,
+        opts: RmOptions,
+    },
+    Symlink {
+        oldpath: String,
+        newpath: String,
+        opts: SymlinkOptions,
+    },
+    Copy {
+        source: CopySource,
+        src: String,
+        dest: String,
+        opts: Box<CopyOptions>,
+    },
+}
+
+#[derive(Debug)]
+struct ActionNode {
+    prev: Option<Arc<ActionNode>>,
+    kind: ActionKind,
+}
+
+/// A chain of file actions, not yet applied to a State. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct FileAction {
+    last: Arc<ActionNode>,
+}
+
+impl FileAction {
+    fn single(kind: ActionKind) -> FileAction {
+        FileAction {
+            last: Arc::new(ActionNode { prev: None, kind }),
+        }
+    }
+
+    /// Creates a directory (Go's `Mkdir`); only the permission bits of
+    /// `mode` are kept.
+    pub fn mkdir(path: impl Into<String>, mode: u32, opts: MkdirOptions) -> FileAction {
+        FileAction::single(ActionKind::Mkdir {
+            path: path.into(),
+            mode,
+            opts,
+        })
+    }
+
+    /// Creates a file with `data` (Go's `Mkfile`).
+    pub fn mkfile(
+        path: impl Into<String>,
+        mode: u32,
+        data: impl Into<Vec<u8>>,
+        opts: MkfileOptions,
+    ) -> FileAction {
+        FileAction::single(ActionKind::Mkfile {
+            path: path.into(),
+            mode,
+            data: Arc::from(data.into()),
+            opts,
+        })
+    }
+
+    /// Removes a path (Go's `Rm`).
+    pub fn rm(path: impl Into<String>, opts: RmOptions) -> FileAction {
+        FileAction::single(ActionKind::Rm {
+            path: path.into(),
+            opts,
+        })
+    }
+
+    /// Creates a symlink at `newpath` pointing to `oldpath` (Go's
+    /// `Symlink`); both are written verbatim.
+    pub fn symlink(
+        oldpath: impl Into<String>,
+        newpath: impl Into<String>,
+        opts: SymlinkOptions,
+    ) -> FileAction {
+        FileAction::single(ActionKind::Symlink {
+            oldpath: oldpath.into(),
+            newpath: newpath.into(),
+            opts,
+        })
+    }
+
+    /// Copies `src` of `source` to `dest` (Go's `Copy`).
+    pub fn copy(
+        source: impl Into<CopySource>,
+        src: impl Into<String>,
+        dest: impl Into<String>,
+        opts: CopyOptions,
+    ) -> FileAction {
+        FileAction::single(ActionKind::Copy {
+            source: source.into(),
+            src: src.into(),
+            dest: dest.into(),
+            opts: Box::new(opts),
+        })
+    }
+
+    /// Appends `next`'s actions after this chain's (Go's chained
+    /// `fa.Mkdir(…)`, `fa.Copy(…)`, …).
+    pub fn then(self, next: FileAction) -> FileAction {
+        let mut kinds = Vec::new();
+        let mut cur = Some(&next.last);
+        while let Some(node) = cur {
+            kinds.push(node.kind.clone());
+            cur = node.prev.as_ref();
+        }
+        let mut last = self.last;
+        for kind in kinds.into_iter().rev() {
+            last = Arc::new(ActionNode {
+                prev: Some(last),
+                kind,
+            });
+        }
+        FileAction { last }
+    }
+
+    /// Binds this chain to `state`, as a copy source (Go's `WithState`).
+    pub fn with_state(&self, state: &State) -> CopySource {
+        CopySource::Actions(BoundActions(bind(&self.last, state)))
+    }
+
+    /// The capabilities the chain's actions need from the daemon beyond
+    /// `file.base`: `file.copy.includeexcludepatterns`,
+    /// `file.copy.requiredpaths`, `file.copy.alwaysreplaceexistingdestpaths`,
+    /// `file.copy.modestring`, `file.symlink.create`, `file.rm.wildcard`.
+    /// Upstream means to record them but does not (its file op collects
+    /// them before visiting any action), so they are recorded only with
+    /// [`MarshalOptions::record_file_action_caps`](crate::marshal::MarshalOptions::record_file_action_caps).
+    pub fn required_caps(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut cur = Some(&self.last);
+        while let Some(node) = cur {
+            kind_caps(&node.kind, &mut out);
+            cur = node.prev.as_ref();
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn kind_caps(kind: &ActionKind, out: &mut Vec<&'static str>) {
+    match kind {
+        ActionKind::Copy { opts, .. } => {
+            if !opts.include_patterns.is_empty() || !opts.exclude_patterns.is_empty() {
+                out.push(caps::FILE_COPY_INCLUDE_EXCLUDE_PATTERNS);
+            }
+            if !opts.required_paths.is_empty() {
+                out.push(caps::FILE_COPY_REQUIRED_PATHS);
+            }
+            if opts.always_replace_existing_dest_paths {
+                out.push(caps::FILE_COPY_ALWAYS_REPLACE_EXISTING_DEST_PATHS);
+            }
+            if opts.mode.as_ref().is_some_and(|m| !m.mode_str.is_empty()) {
+                out.push(caps::FILE_COPY_MODE_STRING_FORMAT);
+            }
+        }
+        ActionKind::Symlink { .. } => out.push(caps::FILE_SYMLINK_CREATE),
+        ActionKind::Rm { opts, .. } if opts.allow_wildcard => out.push(caps::FILE_RM_WILDCARD),
+        _ => {}
+    }
+}
+
+/// Copies the chain ending at `node`, every action bound to `state`.
+fn bind(node: &Arc<ActionNode>, state: &State) -> Arc<BoundAction> {
+    let mut chain = Vec::new();
+    let mut cur = Some(node);
+    while let Some(n) = cur {
+        chain.push(n);
+        cur = n.prev.as_ref();
+    }
+    let mut prev: Option<Arc<BoundAction>> = None;
+    for n in chain.into_iter().rev() {
+        prev = Some(Arc::new(BoundAction {
+            state: state.clone(),
+            prev,
+            kind: n.kind.clone(),
+        }));
+    }
+    // `chain` always holds at least `node`.
+    prev.unwrap_or_else(|| {
+        Arc::new(BoundAction {
+            state: state.clone(),
+            prev: None,
+            kind: node.kind.clone(),
+        })
+    })
+}
+
+/// Creates the file op node for `state.file(action, constraints)`.
+pub(crate) fn file_op_output(
+    state: &State,
+    action: FileAction,
+    constraints: Constraints,
+) -> Output {
+    let op = FileOp {
+        action: bind(&action.last, state),
+    };
+    let node = OpNode::new(OpKind::File(op), constraints);
+    Output::new(&node, 0, None)
+}
+
+/// The file payload of an op node.
+#[derive(Debug)]
+pub(crate) struct FileOp {
+    action: Arc<BoundAction>,
+}
+
+/// Where an action's input comes from.
+#[derive(Clone, Copy)]
+enum InputRef {
+    /// An op input index, or -1.
+    Input(i64),
+    /// The result of the action at this position.
+    Action(usize),
+}
+
+struct ActionState {
+    action: Arc<BoundAction>,
+    base: i64,
+    input: InputRef,
+    secondary: InputRef,
+}
+
+struct FileMarshal<'a, 'c> {
+    ctx: &'a OpContext<'c>,
+    inputs: Vec<pb::Input>,
+    visited: HashMap<usize, usize>,
+    actions: Vec<ActionState>,
+}
+
+impl FileMarshal<'_, '_> {
+    fn add_input(&mut self, output: &Output) -> Result<i64, MarshalError> {
+        let inp = self.ctx.input(output)?;
+        if let Some(i) = self.inputs.iter().position(|i| *i == inp) {
+            return Ok(i as i64);
+        }
+        self.inputs.push(inp);
+        Ok((self.inputs.len() - 1) as i64)
+    }
+
+    /// Go's `marshalState.add`: the position of `fa` in `actions`.
+    fn add(&mut self, fa: &Arc<BoundAction>) -> Result<usize, MarshalError> {
+        let key = Arc::as_ptr(fa) as usize;
+        if let Some(&target) = self.visited.get(&key) {
+            return Ok(target);
+        }
+        let prev_target = match &fa.prev {
+            Some(prev) => Some(self.add(prev)?),
+            None => None,
+        };
+        let base = match fa.state.output() {
+            Some(out) => self.add_input(out)?,
+            None => -1,
+        };
+        let input = match prev_target {
+            Some(t) => InputRef::Action(t),
+            None => InputRef::Input(base),
+        };
+        let secondary = match &fa.kind {
+            ActionKind::Copy {
+                source: CopySource::State(s),
+                ..
+            } => match s.output() {
+                Some(out) => InputRef::Input(self.add_input(out)?),
+                None => InputRef::Input(-1),
+            },
+            ActionKind::Copy {
+                source: CopySource::Actions(b),
+                ..
+            } => InputRef::Action(self.add(&b.0)?),
+            _ => InputRef::Input(-1),
+        };
+        let target = self.actions.len();
+        self.visited.insert(key, target);
+        self.actions.push(ActionState {
+            action: Arc::clone(fa),
+            base,
+            input,
+            secondary,
+        });
+        Ok(target)
+    }
+}
+
+impl FileOp {
+    /// The outputs the chain reads, in upstream's visiting order.
+    pub(crate) fn dependencies(&self) -> Vec<Output> {
+        let mut out = Vec::new();
+        collect_outputs(&self.action, &mut out);
+        out
+    }
+
+    /// The `pb.FileOp`.
+    pub(crate) fn marshal(&self, ctx: &OpContext<'_>) -> Result<OpParts, MarshalError> {
+        let mut fm = FileMarshal {
+            ctx,
+            inputs: Vec::new(),
+            visited: HashMap::new(),
+            actions: Vec::new(),
+        };
+        fm.add(&self.action)?;
+        let n_inputs = fm.inputs.len() as i64;
+        let resolve = |r: InputRef| match r {
+            InputRef::Input(i) => i,
+            InputRef::Action(t) => n_inputs + t as i64,
+        };
+        let count = fm.actions.len();
+        let mut actions = Vec::with_capacity(count);
+        let mut caps = vec![caps::FILE_BASE];
+        for (i, st) in fm.actions.iter().enumerate() {
+            if ctx.options.record_file_action_caps {
+                kind_caps(&st.action.kind, &mut caps);
+            }
+            let parent = st.action.state.get_dir();
+            actions.push(pb::FileAction {
+                input: resolve(st.input),
+                secondary_input: resolve(st.secondary),
+                output: if i + 1 == count { 0 } else { -1 },
+                action: Some(to_pb_action(&st.action.kind, parent, st.base)),
+            });
+        }
+        Ok(OpParts {
+            inputs: fm.inputs,
+            op: pb::op::Op::File(pb::FileOp { actions }),
+            platform: None,
+            keep_platform: false,
+            caps,
+        })
+    }
+}
+
+/// Go's `FileAction.allOutputs`.
+fn collect_outputs(fa: &Arc<BoundAction>, out: &mut Vec<Output>) {
+    let mut cur = Some(fa);
+    while let Some(a) = cur {
+        if let Some(o) = a.state.output() {
+            out.push(o.clone());
+        }
+        if let ActionKind::Copy { source, .. } = &a.kind {
+            match source {
+                CopySource::State(s) => out.extend(s.output().cloned()),
+                CopySource::Actions(b) => collect_outputs(&b.0, out),
+            }
+        }
+        cur = a.prev.as_ref();
+    }
+}
+
+fn timestamp(t: Option<i64>) -> i64 {
+    t.unwrap_or(-1)
+}
+
+fn owner(c: &Option<ChownOpt>, base: i64) -> Option<pb::ChownOpt> {
+    c.as_ref().map(|c| c.to_pb(base))
+}
+
+fn to_pb_action(kind: &ActionKind, parent: &str, base: i64) -> pb::file_action::Action {
+    use pb::file_action::Action;
+    match kind {
+        ActionKind::Mkdir { path, mode, opts } => Action::Mkdir(pb::FileActionMkDir {
+            path: normalize_path(parent, path, false),
+            mode: (mode & 0o777) as i32,
+            make_parents: opts.make_parents,
+            owner: owner(&opts.chown, base),
+            timestamp: timestamp(opts.created_time),
+        }),
+        ActionKind::Mkfile {
+            path,
+            mode,
+            data,
+            opts,
+        } => Action::Mkfile(pb::FileActionMkFile {
+            path: normalize_path(parent, path, false),
+            mode: (mode & 0o777) as i32,
+            data: data.to_vec(),
+            owner: owner(&opts.chown, base),
+            timestamp: timestamp(opts.created_time),
+        }),
+        ActionKind::Rm { path, opts } => Action::Rm(pb::FileActionRm {
+            path: normalize_path(parent, path, false),
+            allow_not_found: opts.allow_not_found,
+            allow_wildcard: opts.allow_wildcard,
+        }),
+        ActionKind::Symlink {
+            oldpath,
+            newpath,
+            opts,
+        } => Action::Symlink(pb::FileActionSymlink {
+            oldpath: oldpath.clone(),
+            newpath: newpath.clone(),
+            owner: owner(&opts.chown, base),
+            timestamp: timestamp(opts.created_time),
+        }),
+        ActionKind::Copy {
+            source,
+            src,
+            dest,
+            opts,
+        } => {
+            let (mode, mode_str) = match &opts.mode {
+                Some(m) if !m.mode_str.is_empty() => (0, m.mode_str.clone()),
+                Some(m) => (m.mode as i32, String::new()),
+                None => (-1, String::new()),
+            };
+            Action::Copy(pb::FileActionCopy {
+                src: source_path(source, src),
+                dest: normalize_path(parent, dest, true),
+                owner: owner(&opts.chown, base),
+                mode,
+                follow_symlink: opts.follow_symlinks,
+                dir_copy_contents: opts.copy_dir_contents_only,
+                attempt_unpack_docker_compatibility: opts.attempt_unpack,
+                create_dest_path: opts.create_dest_path,
+                allow_wildcard: opts.allow_wildcard,
+                allow_empty_wildcard: opts.allow_empty_wildcard,
+                timestamp: timestamp(opts.created_time),
+                include_patterns: opts.include_patterns.clone(),
+                exclude_patterns: opts.exclude_patterns.clone(),
+                always_replace_existing_dest_paths: opts.always_replace_existing_dest_paths,
+                mode_str,
+                required_paths: opts.required_paths.clone(),
+            })
+        }
+    }
+}
+
+/// Go's `fileActionCopy.sourcePath`: cleaned, and joined onto the source
+/// State's directory when relative.
+fn source_path(source: &CopySource, src: &str) -> String {
+    let p = path::clean(src);
+    let dir = if path::is_abs(&p) {
+        "/"
+    } else {
+        match source {
+            CopySource::State(s) => s.get_dir(),
+            CopySource::Actions(b) => b.0.state.get_dir(),
+        }
+    };
+    path::join(&[dir, &p])
+}
+
+/// Go's `normalizePath`: cleaned, joined onto `parent` when relative;
+/// with `keep_slash`, a trailing `/` or `/.` of the original is kept.
+fn normalize_path(parent: &str, p: &str, keep_slash: bool) -> String {
+    let mut out = path::clean(p);
+    if !path::is_abs(&out) {
+        out = path::join(&["/", parent, &out]);
+    }
+    if keep_slash {
+        if p.ends_with('/') && !out.ends_with('/') {
+            out.push('/');
+        } else if p.ends_with("/.") {
+            if out != "/" {
+                out.push('/');
+            }
+            out.push('.');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths_like_go() {
+        assert_eq!(normalize_path("/app", "sub", false), "/app/sub");
+        assert_eq!(normalize_path("/", "/a/../b/", false), "/b");
+        assert_eq!(normalize_path("/", "/app/", true), "/app/");
+        assert_eq!(normalize_path("/w", "x/.", true), "/w/x/.");
+        assert_eq!(normalize_path("/", "/.", true), "/.");
+        assert_eq!(normalize_path("/w", ".", true), "/w");
+        assert_eq!(normalize_path("", "rel", false), "/rel");
+    }
+
+    #[test]
+    fn parses_chown_like_go() {
+        assert_eq!(ChownOpt::parse("1000:1000"), ChownOpt::ids(1000, 1000));
+        assert_eq!(
+            ChownOpt::parse("app:staff"),
+            ChownOpt {
+                user: Some(UserOpt::Name("app".into())),
+                group: Some(UserOpt::Name("staff".into())),
+            }
+        );
+        assert_eq!(
+            ChownOpt::parse("root"),
+            ChownOpt {
+                user: Some(UserOpt::Id(0)),
+                group: None
+            }
+        );
+        assert_eq!(UserOpt::parse("-1"), UserOpt::Id(u32::MAX));
+        assert_eq!(UserOpt::parse("+5"), UserOpt::Id(5));
+        assert_eq!(
+            UserOpt::parse("4294967296"),
+            UserOpt::Name("4294967296".into())
+        );
+        assert_eq!(
+            UserOpt::Name(String::new()).to_pb(3).user,
+            Some(pb::user_opt::User::ById(0))
+        );
+    }
+}

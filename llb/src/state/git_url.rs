@@ -1,0 +1,161 @@
+//! Git remote parsing as BuildKit's `gitutil.ParseURL` does it, for the
+//! parts `llb.Git` uses: the scheme, host, path, and the remote without
+//! query and fragment (`git.fullurl`).
+//!
+//! Standard URLs (`https://`, `http://`, `ssh://`, `git://`) are split
+//! lexically like Go's `net/url`; SCP-like remotes (`git@host:path`) follow
+//! `sshutil.ParseSCPStyleURL`. Percent-escapes in paths are decoded for the
+//! path and kept as written in the remote.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A parsed git remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GitUrl {
+    /// `https`, `http`, `ssh` or `git` (SCP-like remotes are `ssh`).
+    pub scheme: String,
+    /// Host, with port if any.
+    pub host: String,
+    /// Path on the host (decoded).
+    pub path: String,
+    /// The remote without query and fragment.
+    pub remote: String,
+}
+
+/// Why a remote does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum GitUrlError {
+    /// No `scheme://` and not SCP-like.
+    UnknownProtocol,
+    /// A scheme other than http, https, ssh, git.
+    InvalidProtocol,
+    /// A URL that Go's `net/url` would refuse.
+    Malformed,
+}
+
+static PROTO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[a-zA-Z0-9]+://").expect("static regex"));
+
+static SCP_STYLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:\?(.*?))?(?:#(.*))?$")
+        .expect("static regex")
+});
+
+/// `gitutil.ParseURL`.
+pub(crate) fn parse(remote: &str) -> Result<GitUrl, GitUrlError> {
+    if let Some(m) = PROTO.find(remote) {
+        let proto = m.as_str().trim_end_matches("://").to_lowercase();
+        if !matches!(proto.as_str(), "http" | "https" | "ssh" | "git") {
+            return Err(GitUrlError::InvalidProtocol);
+        }
+        return parse_standard(remote, &proto);
+    }
+    if let Some(c) = SCP_STYLE.captures(remote) {
+        let user = c.get(1).map_or("", |m| m.as_str());
+        let host = c.get(2).map_or("", |m| m.as_str());
+        let path = c.get(3).map_or("", |m| m.as_str());
+        return Ok(GitUrl {
+            scheme: "ssh".to_string(),
+            host: host.to_string(),
+            path: path.to_string(),
+            remote: format!("{user}@{host}:{path}"),
+        });
+    }
+    Err(GitUrlError::UnknownProtocol)
+}
+
+/// `scheme://[userinfo@]host[/path][?query][#fragment]`.
+fn parse_standard(raw: &str, scheme: &str) -> Result<GitUrl, GitUrlError> {
+    let without_fragment = raw.split_once('#').map_or(raw, |(a, _)| a);
+    let without_query = without_fragment
+        .split_once('?')
+        .map_or(without_fragment, |(a, _)| a);
+    let rest = &without_query[scheme.len() + 3..];
+    let (authority, raw_path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    validate_host(host)?;
+    let path = percent_decode(raw_path).ok_or(GitUrlError::Malformed)?;
+    Ok(GitUrl {
+        scheme: scheme.to_string(),
+        host: host.to_string(),
+        path,
+        remote: format!("{scheme}://{authority}{raw_path}"),
+    })
+}
+
+/// The checks of Go's `parseHost` that matter for git remotes: a port must
+/// be numeric, brackets must close.
+fn validate_host(host: &str) -> Result<(), GitUrlError> {
+    let port = if let Some(rest) = host.strip_prefix('[') {
+        let Some(end) = rest.find(']') else {
+            return Err(GitUrlError::Malformed);
+        };
+        let after = &rest[end + 1..];
+        if after.is_empty() {
+            None
+        } else {
+            Some(after.strip_prefix(':').ok_or(GitUrlError::Malformed)?)
+        }
+    } else {
+        host.rsplit_once(':').map(|(_, p)| p)
+    };
+    match port {
+        Some(p) if !p.bytes().all(|b| b.is_ascii_digit()) => Err(GitUrlError::Malformed),
+        _ => Ok(()),
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_standard_urls() {
+        let u = parse("https://github.com/moby/buildkit.git#v0.10.1").unwrap();
+        assert_eq!(u.scheme, "https");
+        assert_eq!(u.host, "github.com");
+        assert_eq!(u.path, "/moby/buildkit.git");
+        assert_eq!(u.remote, "https://github.com/moby/buildkit.git");
+        let u = parse("ssh://git@host:2222/a/b.git?x=1").unwrap();
+        assert_eq!(u.host, "host:2222");
+        assert_eq!(u.remote, "ssh://git@host:2222/a/b.git");
+    }
+
+    #[test]
+    fn parses_scp_style() {
+        let u = parse("git@github.com:moby/buildkit.git#main").unwrap();
+        assert_eq!(u.scheme, "ssh");
+        assert_eq!(u.host, "github.com");
+        assert_eq!(u.path, "moby/buildkit.git");
+        assert_eq!(u.remote, "git@github.com:moby/buildkit.git");
+    }
+
+    #[test]
+    fn rejects() {
+        assert_eq!(parse("github.com/a/b"), Err(GitUrlError::UnknownProtocol));
+        assert_eq!(parse("ftp://x/y"), Err(GitUrlError::InvalidProtocol));
+        assert_eq!(parse("https://h:abc/x"), Err(GitUrlError::Malformed));
+    }
+}

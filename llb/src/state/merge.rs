@@ -1,0 +1,63 @@
+//! Merge ops: [`merge`] stacks States on top of each other
+//! (`pb.MergeOp`, cap `mergeop`).
+
+use crate::marshal::{MarshalError, OpContext, OpParts};
+use crate::pb;
+
+use super::State;
+use super::caps;
+use super::constraints::Constraints;
+use super::node::{OpKind, OpNode, Output};
+
+/// Layers `inputs` in order, later ones on top (Go's `llb.Merge`).
+///
+/// Scratch inputs are dropped first; no input left gives scratch, one
+/// input gives that State unchanged. Otherwise the result carries the first
+/// input's values. The op has no platform; its inputs are written in order
+/// (one `MergeInput` per input, even when two inputs are equal).
+pub fn merge(inputs: &[State], constraints: Constraints) -> State {
+    let kept: Vec<&State> = inputs.iter().filter(|s| !s.is_scratch()).collect();
+    match kept.as_slice() {
+        [] => State::scratch(),
+        [only] => (*only).clone(),
+        [first, ..] => {
+            let op = MergeOp {
+                inputs: kept.iter().filter_map(|s| s.output().cloned()).collect(),
+            };
+            let mut constraints = constraints;
+            constraints.add_cap(caps::MERGE_OP);
+            let node = OpNode::new(OpKind::Merge(op), constraints);
+            first.with_output(Some(Output::new(&node, 0, None)))
+        }
+    }
+}
+
+/// The merge payload of an op node.
+#[derive(Debug)]
+pub(crate) struct MergeOp {
+    pub(crate) inputs: Vec<Output>,
+}
+
+impl MergeOp {
+    /// The `pb.MergeOp`.
+    pub(crate) fn marshal(&self, ctx: &OpContext<'_>) -> Result<OpParts, MarshalError> {
+        if self.inputs.len() < 2 {
+            return Err(MarshalError::MergeTooFewInputs);
+        }
+        let mut inputs = Vec::with_capacity(self.inputs.len());
+        let mut merge = pb::MergeOp::default();
+        for out in &self.inputs {
+            merge.inputs.push(pb::MergeInput {
+                input: inputs.len() as i64,
+            });
+            inputs.push(ctx.input(out)?);
+        }
+        Ok(OpParts {
+            inputs,
+            op: pb::op::Op::Merge(merge),
+            platform: None,
+            keep_platform: false,
+            caps: Vec::new(),
+        })
+    }
+}

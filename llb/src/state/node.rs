@@ -1,0 +1,111 @@
+//! Op nodes and [`Output`]s: the shared, immutable vertices a
+//! [`State`](super::State) points into.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::constraints::Constraints;
+use super::diff::DiffOp;
+use super::exec::ExecOp;
+use super::file::FileOp;
+use super::merge::MergeOp;
+use super::platform::Platform;
+use super::source::SourceOp;
+
+/// What an op node does.
+#[derive(Debug)]
+pub(crate) enum OpKind {
+    /// A source (image, local, git, http, oci-layout, …).
+    Source(SourceOp),
+    /// A process run.
+    Exec(ExecOp),
+    /// A chain of file actions.
+    File(FileOp),
+    /// A merge of inputs.
+    Merge(MergeOp),
+    /// A diff of two inputs.
+    Diff(DiffOp),
+}
+
+/// One vertex of the graph under construction.
+#[derive(Debug)]
+pub(crate) struct OpNode {
+    /// The payload.
+    pub(crate) kind: OpKind,
+    /// Platform, metadata, caps and source locations of the op.
+    pub(crate) constraints: Constraints,
+}
+
+impl OpNode {
+    /// A shared node.
+    pub(crate) fn new(kind: OpKind, constraints: Constraints) -> Arc<OpNode> {
+        Arc::new(OpNode { kind, constraints })
+    }
+
+    /// The outputs this node depends on, in the order upstream visits them
+    /// when marshalling (which fixes the order of ops in the Definition).
+    pub(crate) fn dependencies(&self) -> Vec<Output> {
+        match &self.kind {
+            OpKind::Source(_) => Vec::new(),
+            OpKind::Exec(e) => e.dependencies(),
+            OpKind::File(f) => f.dependencies(),
+            OpKind::Merge(m) => m.inputs.clone(),
+            OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).cloned().collect(),
+        }
+    }
+}
+
+/// One output of an op node: what a [`State`](super::State) refers to and
+/// what becomes a `pb.Input` (`digest`, `index`) when marshalled.
+#[derive(Clone)]
+pub struct Output {
+    pub(crate) node: Arc<OpNode>,
+    pub(crate) index: i64,
+    pub(crate) platform: Option<Platform>,
+}
+
+impl Output {
+    /// An output of `node`.
+    pub(crate) fn new(node: &Arc<OpNode>, index: i64, platform: Option<Platform>) -> Output {
+        Output {
+            node: Arc::clone(node),
+            index,
+            platform,
+        }
+    }
+
+    /// The output index within its op.
+    pub fn index(&self) -> i64 {
+        self.index
+    }
+
+    /// The platform this output was produced for, when the op fixes one
+    /// (sources and execs with a platform constraint).
+    pub fn platform(&self) -> Option<&Platform> {
+        self.platform.as_ref()
+    }
+
+    /// Whether both are the same output of the same node (identity, not
+    /// content).
+    pub fn same(&self, other: &Output) -> bool {
+        Arc::ptr_eq(&self.node, &other.node) && self.index == other.index
+    }
+
+    /// Identity of the node, for memoization while marshalling.
+    pub(crate) fn node_key(&self) -> usize {
+        Arc::as_ptr(&self.node) as usize
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.node.kind {
+            OpKind::Source(s) => format!("source {}", s.identifier),
+            OpKind::Exec(_) => "exec".to_string(),
+            OpKind::File(_) => "file".to_string(),
+            OpKind::Merge(_) => "merge".to_string(),
+            OpKind::Diff(_) => "diff".to_string(),
+        };
+        write!(f, "Output({kind}, index {})", self.index)
+    }
+}

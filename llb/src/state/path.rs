@@ -1,0 +1,93 @@
+//! Slash-separated path arithmetic with the exact semantics of Go's `path`
+//! package (`Clean`, `Join`, `IsAbs`), which `client/llb` uses to resolve
+//! working directories and file-action paths. Digests depend on the
+//! resulting strings, so these must not be replaced by `std::path`.
+
+/// Go's `path.IsAbs`: the path starts with `/`.
+pub(crate) fn is_abs(p: &str) -> bool {
+    p.starts_with('/')
+}
+
+/// Go's `path.Clean`: the shortest equivalent path, lexically.
+///
+/// Collapses repeated slashes, drops `.` elements, resolves `..` against the
+/// preceding element (never above the root of a rooted path), strips a
+/// trailing slash, and turns an empty result into `.` (or `/` if rooted).
+pub(crate) fn clean(p: &str) -> String {
+    if p.is_empty() {
+        return ".".to_string();
+    }
+    let rooted = is_abs(p);
+    let mut parts: Vec<&str> = Vec::new();
+    // Number of leading `..` elements that cannot be resolved (unrooted only).
+    let mut fixed = 0usize;
+    for elem in p.split('/') {
+        match elem {
+            "" | "." => {}
+            ".." => {
+                if parts.len() > fixed {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                    fixed += 1;
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_string(),
+        (false, false) => body,
+    }
+}
+
+/// Go's `path.Join`: the non-empty elements joined by `/`, then cleaned;
+/// the empty string when every element is empty.
+pub(crate) fn join(elems: &[&str]) -> String {
+    let non_empty: Vec<&str> = elems.iter().copied().filter(|e| !e.is_empty()).collect();
+    if non_empty.is_empty() {
+        return String::new();
+    }
+    clean(&non_empty.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_matches_go() {
+        let cases = [
+            ("", "."),
+            ("/", "/"),
+            ("abc", "abc"),
+            ("abc/", "abc"),
+            ("/abc/", "/abc"),
+            ("a//b", "a/b"),
+            ("a/./b", "a/b"),
+            ("a/../b", "b"),
+            ("../a", "../a"),
+            ("../../a/..", "../.."),
+            ("/../a", "/a"),
+            ("a/b/../../..", ".."),
+            ("./", "."),
+            ("/./", "/"),
+            ("abc/def/../ghi/./", "abc/ghi"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(input), want, "clean({input:?})");
+        }
+    }
+
+    #[test]
+    fn join_matches_go() {
+        assert_eq!(join(&["", ""]), "");
+        assert_eq!(join(&["/", "a"]), "/a");
+        assert_eq!(join(&["/a/b", "../c"]), "/a/c");
+        assert_eq!(join(&["a", ""]), "a");
+        assert_eq!(join(&["", "a/"]), "a");
+        assert_eq!(join(&["/", "", "x"]), "/x");
+    }
+}
