@@ -7,7 +7,14 @@
 use std::path::PathBuf;
 
 /// Messages implemented by hand in `src/pb/`; everything else is generated.
-const HAND_WRITTEN: &[&str] = &["Op", "SourceOp", "BuildOp", "OpMetadata", "Definition", "Source"];
+const HAND_WRITTEN: &[&str] = &[
+    "Op",
+    "SourceOp",
+    "BuildOp",
+    "OpMetadata",
+    "Definition",
+    "Source",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use prost::Message;
 use prost::bytes::Bytes;
-use prost::encoding::{self, DecodeContext, WireType};
+use prost::encoding::{self, DecodeContext};
 
-use crate::digest::Digest;
+use crate::digest::{Digest, DigestMap};
 use crate::pb;
 
 /// Why bytes are not a valid Definition.
@@ -93,14 +93,20 @@ pub struct DecodedDefinition {
     /// `Definition.Source` (source maps), if present.
     pub source: Option<pb::Source>,
     /// First position in `vertices` of each digest.
-    index: HashMap<Digest, usize>,
+    index: DigestMap<Digest, usize>,
 }
 
 impl DecodedDefinition {
-    /// The last op: output-only, whose first input is the result.
+    /// The last op: output-only, whose first input is the result. (A
+    /// decoded Definition always has one; should `vertices` have been
+    /// emptied since, this is an empty op.)
     pub fn root(&self) -> &Vertex {
-        // Validation guarantees at least two vertices.
-        &self.vertices[self.vertices.len() - 1]
+        static NONE: std::sync::LazyLock<Vertex> = std::sync::LazyLock::new(|| Vertex {
+            digest: Digest::of(b""),
+            op: pb::Op::default(),
+            bytes: Bytes::new(),
+        });
+        self.vertices.last().unwrap_or(&NONE)
     }
 
     /// The op the root points at, with the output index used.
@@ -111,7 +117,7 @@ impl DecodedDefinition {
 
     /// The vertex with this digest.
     pub fn get(&self, digest: &str) -> Option<&Vertex> {
-        self.index.get(digest).map(|&i| &self.vertices[i])
+        self.index.get(digest).and_then(|&i| self.vertices.get(i))
     }
 
     /// Position in `vertices` of the op with this digest.
@@ -164,7 +170,8 @@ pub fn decode_definition(bytes: &[u8]) -> Result<DecodedDefinition, DefinitionEr
 /// [`decode_definition`] without copying: ops keep slices of `bytes`.
 pub fn decode_definition_bytes(bytes: Bytes) -> Result<DecodedDefinition, DefinitionError> {
     let raw = scan_definition(bytes)?;
-    let (vertices, index) = decode_vertices(raw.def)?;
+    let vertices = decode_ops(raw.def, 0)?;
+    let index = owned_index(&vertices)?;
     let mut metadata = BTreeMap::new();
     for (digest, value) in raw.metadata {
         match pb::OpMetadata::decode(value) {
@@ -193,7 +200,8 @@ pub fn decode_definition_bytes(bytes: Bytes) -> Result<DecodedDefinition, Defini
 
 /// Validates an already decoded `pb.Definition` (see [`decode_definition`]).
 pub fn from_pb(def: pb::Definition) -> Result<DecodedDefinition, DefinitionError> {
-    let (vertices, index) = decode_vertices(def.def.into_iter().map(Bytes::from).collect())?;
+    let vertices = decode_ops(def.def.into_iter().map(Bytes::from).collect(), 0)?;
+    let index = owned_index(&vertices)?;
     Ok(DecodedDefinition {
         vertices,
         metadata: def.metadata,
@@ -209,10 +217,22 @@ pub fn from_pb(def: pb::Definition) -> Result<DecodedDefinition, DefinitionError
 pub struct RawDefinition {
     /// Field 1, the serialized ops.
     pub def: Vec<Bytes>,
-    /// Field 2, `OpMetadata` bytes by op digest (the last entry of a key wins).
-    pub metadata: BTreeMap<String, Bytes>,
+    /// Field 2, `(op digest, OpMetadata bytes)` in wire order; of entries
+    /// with the same key, the last one counts.
+    pub metadata: Vec<(String, Bytes)>,
     /// Every occurrence of field 3 (`Source`), to be merged in order.
     pub source: Vec<Bytes>,
+}
+
+/// One `Definition.metadata` map entry with the value left undecoded.
+#[derive(Clone, PartialEq, prost::Message)]
+struct MetadataEntry {
+    /// The op digest.
+    #[prost(string, tag = "1")]
+    key: String,
+    /// `OpMetadata` bytes.
+    #[prost(bytes = "bytes", tag = "2")]
+    value: Bytes,
 }
 
 /// Splits a serialized Definition into [`RawDefinition`] parts.
@@ -226,14 +246,9 @@ pub fn scan_definition(mut bytes: Bytes) -> Result<RawDefinition, DefinitionErro
             match tag {
                 1 => encoding::bytes::merge_repeated(wire_type, &mut raw.def, buf, ctx.clone())?,
                 2 => {
-                    encoding::check_wire_type(WireType::LengthDelimited, wire_type)?;
-                    encoding::btree_map::merge(
-                        encoding::string::merge,
-                        encoding::bytes::merge,
-                        &mut raw.metadata,
-                        buf,
-                        ctx.clone(),
-                    )?;
+                    let mut entry = MetadataEntry::default();
+                    encoding::message::merge(wire_type, &mut entry, buf, ctx.clone())?;
+                    raw.metadata.push((entry.key, entry.value));
                 }
                 3 => {
                     let mut chunk = Bytes::new();
@@ -251,12 +266,10 @@ pub fn scan_definition(mut bytes: Bytes) -> Result<RawDefinition, DefinitionErro
 
 /// Decodes every op, digests it, and checks the graph the way BuildKit's
 /// solver does. Returns the vertices and the first position of each digest.
-pub fn decode_vertices(
-    def: Vec<Bytes>,
-) -> Result<(Vec<Vertex>, HashMap<Digest, usize>), DefinitionError> {
+pub fn decode_vertices(def: Vec<Bytes>) -> Result<Vec<Vertex>, DefinitionError> {
     let vertices = decode_ops(def, 0)?;
-    let index = check_graph(&vertices)?;
-    Ok((vertices, index))
+    check_graph(&vertices)?;
+    Ok(vertices)
 }
 
 /// Decodes and digests ops (`first` is the position of `def[0]` in the
@@ -283,15 +296,19 @@ pub fn decode_ops(def: Vec<Bytes>, first: usize) -> Result<Vec<Vertex>, Definiti
 }
 
 /// Checks the graph of decoded ops: non-empty, at least two distinct ops,
-/// a last op with an input, every input digest known. Returns the first
-/// position of each digest.
-pub fn check_graph(vertices: &[Vertex]) -> Result<HashMap<Digest, usize>, DefinitionError> {
+/// a last op with an input, every input digest known.
+pub fn check_graph(vertices: &[Vertex]) -> Result<(), DefinitionError> {
+    graph_index(vertices).map(|_| ())
+}
+
+/// [`check_graph`], returning the first position of each digest.
+pub(crate) fn graph_index(vertices: &[Vertex]) -> Result<DigestMap<&str, usize>, DefinitionError> {
     let Some(last) = vertices.last() else {
         return Err(DefinitionError::Empty);
     };
-    let mut index = HashMap::with_capacity(vertices.len());
+    let mut index = DigestMap::with_capacity_and_hasher(vertices.len(), Default::default());
     for (i, vertex) in vertices.iter().enumerate() {
-        index.entry(vertex.digest.clone()).or_insert(i);
+        index.entry(vertex.digest.as_str()).or_insert(i);
     }
     if index.len() < 2 {
         return Err(DefinitionError::TooFewOps(index.len()));
@@ -311,6 +328,15 @@ pub fn check_graph(vertices: &[Vertex]) -> Result<HashMap<Digest, usize>, Defini
         }
     }
     Ok(index)
+}
+
+/// Owned index of validated vertices.
+fn owned_index(vertices: &[Vertex]) -> Result<DigestMap<Digest, usize>, DefinitionError> {
+    let index = graph_index(vertices)?;
+    Ok(index
+        .into_values()
+        .map(|i| (vertices[i].digest.clone(), i))
+        .collect())
 }
 
 /// Rebuilds a Definition after editing ops, re-digesting every op that
@@ -336,7 +362,10 @@ pub fn rewrite(
                 input.digest.clone_from(new);
             }
         }
-        let mut meta = def.metadata(vertex.digest.as_str()).cloned().unwrap_or_default();
+        let mut meta = def
+            .metadata(vertex.digest.as_str())
+            .cloned()
+            .unwrap_or_default();
         let had_meta = def.metadata(vertex.digest.as_str()).is_some();
         edit(i, &mut op, &mut meta);
         let bytes = encode_op(&op);
@@ -355,7 +384,10 @@ pub fn rewrite(
         source
     });
     pb::Definition {
-        def: new_bytes.into_iter().map(Option::unwrap_or_default).collect(),
+        def: new_bytes
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
         metadata,
         source,
     }

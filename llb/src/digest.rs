@@ -33,14 +33,14 @@ impl Digest {
     pub fn of(bytes: &[u8]) -> Digest {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let sum = Sha256::digest(bytes);
-        let mut s = Vec::with_capacity(PREFIX.len() + HEX_LEN);
-        s.extend_from_slice(PREFIX.as_bytes());
-        for b in sum {
-            s.push(HEX[usize::from(b >> 4)]);
-            s.push(HEX[usize::from(b & 0xf)]);
+        let mut text = [0u8; PREFIX.len() + HEX_LEN];
+        text[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
+        for (pair, b) in text[PREFIX.len()..].chunks_exact_mut(2).zip(sum) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
         }
         // Only ASCII was written.
-        Digest(String::from_utf8(s).unwrap_or_default())
+        Digest(String::from_utf8(text.to_vec()).unwrap_or_default())
     }
 
     /// Parses and validates `sha256:<64 lowercase hex>`.
@@ -100,6 +100,52 @@ impl std::borrow::Borrow<str> for Digest {
     }
 }
 
+/// A fast, non-cryptographic hasher for digest-keyed maps. A
+/// `sha256:<hex>` key is hashed by 16 of its hex digits, which are already
+/// uniformly distributed; other keys FxHash-style, 8 bytes per step. Keys
+/// come from Definitions, trusted enough that hash flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct DigestHasher(u64);
+
+const SEED: u64 = 0x517c_c1b7_2722_0a95;
+
+impl DigestHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl std::hash::Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() == PREFIX.len() + HEX_LEN && bytes.starts_with(PREFIX.as_bytes()) {
+            let mut a = [0u8; 8];
+            let mut b = [0u8; 8];
+            a.copy_from_slice(&bytes[7..15]);
+            b.copy_from_slice(&bytes[15..23]);
+            self.mix(u64::from_le_bytes(a));
+            self.mix(u64::from_le_bytes(b));
+            return;
+        }
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` keyed by digests (or their `&str`), with [`DigestHasher`].
+pub(crate) type DigestMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<DigestHasher>>;
+
 impl From<Digest> for String {
     fn from(d: Digest) -> String {
         d.0
@@ -123,8 +169,14 @@ mod tests {
         let d = Digest::of(b"x");
         assert_eq!(Digest::parse(d.as_str()), Ok(d.clone()));
         assert_eq!(d.short().len(), 12);
-        assert!(matches!(Digest::parse("md5:00"), Err(DigestError::Algorithm(_))));
-        assert!(matches!(Digest::parse("sha256:abc"), Err(DigestError::Format(_))));
+        assert!(matches!(
+            Digest::parse("md5:00"),
+            Err(DigestError::Algorithm(_))
+        ));
+        assert!(matches!(
+            Digest::parse("sha256:abc"),
+            Err(DigestError::Format(_))
+        ));
         let upper = format!("sha256:{}", "A".repeat(64));
         assert!(matches!(Digest::parse(&upper), Err(DigestError::Format(_))));
     }

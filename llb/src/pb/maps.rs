@@ -87,7 +87,10 @@ pub(crate) fn encode_msg<M: MessageValue>(
 ) {
     for (k, v) in map {
         encode_key(tag, WireType::LengthDelimited, buf);
-        encode_varint(entry_len(k, encoding::message::encoded_len(2, v)) as u64, buf);
+        encode_varint(
+            entry_len(k, encoding::message::encoded_len(2, v)) as u64,
+            buf,
+        );
         encoding::string::encode(1, k, buf);
         encoding::message::encode(2, v, buf);
     }
@@ -118,7 +121,13 @@ pub(crate) fn merge_bools(
     ctx: DecodeContext,
 ) -> Result<(), DecodeError> {
     encoding::check_wire_type(WireType::LengthDelimited, wire_type)?;
-    encoding::btree_map::merge(encoding::string::merge, encoding::bool::merge, map, buf, ctx)
+    encoding::btree_map::merge(
+        encoding::string::merge,
+        encoding::bool::merge,
+        map,
+        buf,
+        ctx,
+    )
 }
 
 /// Merges one `map<string, Message>` entry.

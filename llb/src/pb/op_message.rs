@@ -29,6 +29,8 @@ pub mod op {
     use crate::pb::{BuildOp, DiffOp, ExecOp, FileOp, MergeOp, PassthroughOp, SourceOp};
 
     /// What a vertex does.
+    // Unboxed like prost's generated oneofs, so it is built the same way.
+    #[allow(clippy::large_enum_variant)]
     #[derive(Clone, PartialEq, prost::Oneof)]
     pub enum Op {
         /// Run a process (field 2).

@@ -1,0 +1,119 @@
+//! `buildctl debug dump-llb` output: one JSON object per op per line,
+//! `{"Op":…,"Digest":"sha256:…","OpMetadata":…}`, in Definition order.
+//!
+//! The bytes are those of Go's `encoding/json` on BuildKit's protobuf-go
+//! structs: field names from their json tags (the proto field names), zero
+//! values left out (`omitempty`), enums and 64-bit integers as numbers,
+//! `bytes` as base64, a set but empty message as `{}`, maps as objects with
+//! sorted keys. BuildKit's hand-written JSON forms apply to three messages:
+//! `Op` puts its payload under `"Op":{"exec":…}` (always present, `{}` for
+//! the output-only op); `FileAction` always writes `input`,
+//! `secondaryInput` and `output` and nests the action as
+//! `"Action":{"copy":…}` (a symlink action prints as `"Action":{}`, as
+//! upstream's JSON form has no symlink field); `UserOpt` is
+//! `{"User":{"byName":…}}` or `{"User":{"byId":N}}`. `OpMetadata` is always
+//! an object, `{}` for an op without metadata.
+
+mod exec;
+mod fast;
+mod file;
+mod graph_ops;
+mod metadata;
+mod source;
+mod writer;
+
+use crate::definition::{DecodedDefinition, Vertex};
+use crate::pb;
+
+use writer::Obj;
+
+pub use fast::{JsonDump, WriteError};
+
+/// Appends the whole dump of `def` (one line per op, each ending in `\n`).
+pub fn write_definition(def: &DecodedDefinition, out: &mut Vec<u8>) {
+    for vertex in &def.vertices {
+        write_vertex_line(vertex, def.metadata(vertex.digest.as_str()), out);
+    }
+}
+
+/// The whole dump of `def` as a string.
+pub fn definition_to_string(def: &DecodedDefinition) -> String {
+    let mut out = Vec::new();
+    write_definition(def, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends one `{"Op":…,"Digest":…,"OpMetadata":…}` line for `vertex`.
+pub fn write_vertex_line(vertex: &Vertex, metadata: Option<&pb::OpMetadata>, out: &mut Vec<u8>) {
+    write_line(&vertex.op, vertex.digest.as_str(), metadata, out);
+}
+
+/// Appends the line of `op`, whose digest is `digest`.
+fn write_line(
+    op_value: &pb::Op,
+    digest: &str,
+    metadata: Option<&pb::OpMetadata>,
+    out: &mut Vec<u8>,
+) {
+    let mut obj = Obj::open(out);
+    op(obj.key("Op"), op_value);
+    writer::write_str(obj.key("Digest"), digest);
+    let empty = pb::OpMetadata::default();
+    metadata::op_metadata(obj.key("OpMetadata"), metadata.unwrap_or(&empty));
+    obj.close();
+    out.push(b'\n');
+}
+
+/// The JSON of one op alone, as in the `"Op"` field of a dump line.
+pub fn op_to_string(value: &pb::Op) -> String {
+    let mut out = Vec::new();
+    op(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `pb.Op` in BuildKit's JSON form.
+fn op(out: &mut Vec<u8>, value: &pb::Op) {
+    let mut obj = Obj::open(out);
+    obj.list("inputs", &value.inputs, input);
+    {
+        let mut payload = Obj::open(obj.key("Op"));
+        use pb::op::Op as P;
+        match &value.op {
+            Some(P::Exec(v)) => exec::exec_op(payload.key("exec"), v),
+            Some(P::Source(v)) => source::source_op(payload.key("source"), v),
+            Some(P::File(v)) => file::file_op(payload.key("file"), v),
+            Some(P::Build(v)) => graph_ops::build_op(payload.key("build"), v),
+            Some(P::Merge(v)) => graph_ops::merge_op(payload.key("merge"), v),
+            Some(P::Diff(v)) => graph_ops::diff_op(payload.key("diff"), v),
+            Some(P::Passthrough(v)) => graph_ops::passthrough_op(payload.key("passthrough"), v),
+            None => {}
+        }
+        payload.close();
+    }
+    obj.msg("platform", value.platform.as_ref(), platform);
+    obj.msg("constraints", value.constraints.as_ref(), |out, c| {
+        let mut obj = Obj::open(out);
+        obj.strs("filter", &c.filter);
+        obj.close();
+    });
+    obj.close();
+}
+
+/// `pb.Input`.
+fn input(out: &mut Vec<u8>, value: &pb::Input) {
+    let mut obj = Obj::open(out);
+    obj.str("digest", &value.digest);
+    obj.int("index", value.index);
+    obj.close();
+}
+
+/// `pb.Platform`.
+fn platform(out: &mut Vec<u8>, value: &pb::Platform) {
+    let mut obj = Obj::open(out);
+    obj.str("Architecture", &value.architecture);
+    obj.str("OS", &value.os);
+    obj.str("Variant", &value.variant);
+    obj.str("OSVersion", &value.os_version);
+    obj.strs("OSFeatures", &value.os_features);
+    obj.close();
+}
