@@ -22,17 +22,18 @@ use crate::parser::Range;
 use crate::parser::gostr::to_lower;
 use crate::shell::gocompat::suggest::search;
 
-/// Where findings go: a [`Linter`] or a [`LintScope`].
+/// Where findings go: a [`Linter`] or a [`LintScope`] (object-safe: hooks also take
+/// `&mut dyn Reporter`).
 pub trait Reporter {
-    /// Reports a violation of `rule`.
-    fn run<F>(&mut self, rule: &'static Rule<F>, ranges: &[Range], detail: String);
+    /// Reports a violation of `rule` (see [`Linter::run`]).
+    fn report(&mut self, rule: &'static RuleMeta, ranges: &[Range], detail: String);
     /// Whether `rule` would be reported.
     fn enables(&self, rule: &RuleMeta) -> bool;
 }
 
 impl Reporter for Linter {
-    fn run<F>(&mut self, rule: &'static Rule<F>, ranges: &[Range], detail: String) {
-        Linter::run(self, rule, ranges, detail);
+    fn report(&mut self, rule: &'static RuleMeta, ranges: &[Range], detail: String) {
+        self.report_meta(rule, ranges, detail);
     }
     fn enables(&self, rule: &RuleMeta) -> bool {
         Linter::enables(self, rule)
@@ -40,12 +41,22 @@ impl Reporter for Linter {
 }
 
 impl Reporter for LintScope<'_> {
-    fn run<F>(&mut self, rule: &'static Rule<F>, ranges: &[Range], detail: String) {
-        LintScope::run(self, rule, ranges, detail);
+    fn report(&mut self, rule: &'static RuleMeta, ranges: &[Range], detail: String) {
+        self.report_meta(rule, ranges, detail);
     }
     fn enables(&self, rule: &RuleMeta) -> bool {
         LintScope::enables(self, rule)
     }
+}
+
+/// Reports `rule` through `r`.
+fn run<F>(
+    r: &mut (impl Reporter + ?Sized),
+    rule: &'static Rule<F>,
+    ranges: &[Range],
+    detail: String,
+) {
+    r.report(&rule.meta, ranges, detail);
 }
 
 /// Build arguments the converter never puts into the environment (upstream's `nonEnvArgs`);
@@ -58,7 +69,7 @@ pub const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBO
 /// instruction) nor a [`NON_ENV_ARGS`] name is reported, with the closest of `env_keys`
 /// (the stage environment's keys, in order) as suggestion.
 pub fn undefined_vars<'a>(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     unmatched: &BTreeSet<String>,
     stage_args: impl IntoIterator<Item = &'a str>,
     env_keys: &[String],
@@ -74,7 +85,8 @@ pub fn undefined_vars<'a>(
             continue;
         }
         let suggestion = search(var, &options).unwrap_or_default();
-        r.run(
+        run(
+            r,
             &UNDEFINED_VAR,
             ranges,
             UNDEFINED_VAR.detail(var, &suggestion),
@@ -88,7 +100,7 @@ pub fn undefined_vars<'a>(
 /// args, build args, meta ARGs with a value — plus every meta `ARG` name) is reported, with
 /// the closest declared name as suggestion.
 pub fn undefined_args_in_from<'a>(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     unmatched: &BTreeSet<String>,
     declared: impl IntoIterator<Item = &'a str>,
     ranges: &[Range],
@@ -104,7 +116,7 @@ pub fn undefined_args_in_from<'a>(
         }
         let suggestion = search(arg, &options).unwrap_or_default();
         let rule = &UNDEFINED_ARG_IN_FROM;
-        r.run(rule, ranges, rule.detail(arg, &suggestion));
+        run(r, rule, ranges, rule.detail(arg, &suggestion));
     }
 }
 
@@ -113,7 +125,7 @@ pub fn undefined_args_in_from<'a>(
 /// against the global arguments, where `TARGETPLATFORM` has the value `target_platform`.
 /// Reported when the only variable used is `TARGETPLATFORM` and the result is its value.
 pub fn redundant_target_platform(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     platform: &str,
     matched: &BTreeSet<String>,
     unmatched: &BTreeSet<String>,
@@ -127,7 +139,7 @@ pub fn redundant_target_platform(
         && result == target_platform.unwrap_or_default()
     {
         let rule = &REDUNDANT_TARGET_PLATFORM;
-        r.run(rule, ranges, rule.detail(platform));
+        run(r, rule, ranges, rule.detail(platform));
     }
 }
 
@@ -137,7 +149,7 @@ pub fn redundant_target_platform(
 /// `(os, architecture)`. Reported unless the stage name contains the OS or the architecture.
 /// `parsed` is `None` when the value does not parse (the conversion fails on it later).
 pub fn const_platform(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     stage_name: &str,
     matched: &BTreeSet<String>,
     unmatched: &BTreeSet<String>,
@@ -155,15 +167,19 @@ pub fn const_platform(
         return;
     }
     let rule = &FROM_PLATFORM_FLAG_CONST_DISALLOWED;
-    r.run(rule, ranges, rule.detail(result));
+    run(r, rule, ranges, rule.detail(result));
 }
 
 /// `InvalidDefaultArgInFrom` (upstream's `validateBaseImagesWithDefaultArgs`): call for a
 /// stage whose image name, expanded with the meta ARGs' defaults only (no build arguments),
 /// is empty or not a valid image reference. `base_name` is the name as written.
-pub fn invalid_default_arg_in_from(r: &mut impl Reporter, base_name: &str, ranges: &[Range]) {
+pub fn invalid_default_arg_in_from(
+    r: &mut (impl Reporter + ?Sized),
+    base_name: &str,
+    ranges: &[Range],
+) {
     let rule = &INVALID_DEFAULT_ARG_IN_FROM;
-    r.run(rule, ranges, rule.detail(base_name));
+    run(r, rule, ranges, rule.detail(base_name));
 }
 
 /// A platform as the converter shows it.
@@ -181,7 +197,7 @@ pub struct PlatformText<'a> {
 /// reachable stage was resolved for `expected` and its config says `actual`; reported when
 /// the OS or the architecture differ. `image` is the name as written in FROM (expanded).
 pub fn base_image_platform(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     image: &str,
     expected: PlatformText<'_>,
     actual: PlatformText<'_>,
@@ -189,7 +205,8 @@ pub fn base_image_platform(
 ) {
     if expected.os != actual.os || expected.architecture != actual.architecture {
         let rule = &INVALID_BASE_IMAGE_PLATFORM;
-        r.run(
+        run(
+            r,
             rule,
             ranges,
             rule.detail(image, expected.formatted, actual.formatted),
@@ -199,9 +216,9 @@ pub fn base_image_platform(
 
 /// `LegacyKeyValueFormat`: call once per `ENV`/`LABEL` pair written without `=`;
 /// `instruction` is the keyword as written (`ENV`, `env`).
-pub fn legacy_key_value(r: &mut impl Reporter, instruction: &str, ranges: &[Range]) {
+pub fn legacy_key_value(r: &mut (impl Reporter + ?Sized), instruction: &str, ranges: &[Range]) {
     let rule = &LEGACY_KEY_VALUE_FORMAT;
-    r.run(rule, ranges, rule.detail(instruction));
+    run(r, rule, ranges, rule.detail(instruction));
 }
 
 /// Words that mark a name as secret (`_`-separated, case-insensitive).
@@ -240,10 +257,15 @@ pub fn is_secret_key(name: &str) -> bool {
 
 /// `SecretsUsedInArgOrEnv`: call for each `ENV` key (`instruction` = `ENV`) and each `ARG`
 /// key (`ARG`), as written after expansion.
-pub fn secret_key(r: &mut impl Reporter, instruction: &str, key: &str, ranges: &[Range]) {
+pub fn secret_key(
+    r: &mut (impl Reporter + ?Sized),
+    instruction: &str,
+    key: &str,
+    ranges: &[Range],
+) {
     if is_secret_key(key) {
         let rule = &SECRETS_USED_IN_ARG_OR_ENV;
-        r.run(rule, ranges, rule.detail(instruction, key));
+        run(r, rule, ranges, rule.detail(instruction, key));
     }
 }
 
@@ -267,17 +289,23 @@ pub fn is_abs_path(path: &str, os: &str) -> bool {
 /// `WorkdirRelativePath`: a `WORKDIR` (expanded `path`) in a stage whose working directory
 /// has not been set by a `WORKDIR` of this Dockerfile yet (`workdir_set`, inherited from the
 /// base stage). The caller sets `workdir_set` afterwards.
-pub fn workdir(r: &mut impl Reporter, workdir_set: bool, path: &str, os: &str, ranges: &[Range]) {
+pub fn workdir(
+    r: &mut (impl Reporter + ?Sized),
+    workdir_set: bool,
+    path: &str,
+    os: &str,
+    ranges: &[Range],
+) {
     if !workdir_set && !is_abs_path(path, os) {
         let rule = &WORKDIR_RELATIVE_PATH;
-        r.run(rule, ranges, rule.detail(path));
+        run(r, rule, ranges, rule.detail(path));
     }
 }
 
 /// `JSONArgsRecommended`: a `CMD`/`ENTRYPOINT` (`instruction` as written) in shell form,
 /// while the image config has no `SHELL` (from the base image, base stage or this stage).
 pub fn json_args(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     instruction: &str,
     shell_form: bool,
     shell_set: bool,
@@ -285,7 +313,7 @@ pub fn json_args(
 ) {
     if shell_form && !shell_set {
         let rule = &JSON_ARGS_RECOMMENDED;
-        r.run(rule, ranges, rule.detail(instruction));
+        run(r, rule, ranges, rule.detail(instruction));
     }
 }
 
@@ -304,10 +332,10 @@ impl InstructionTracker {
 
     /// Records an occurrence (`instruction` as written, at `ranges`); when there was an
     /// earlier one, reports it — at the earlier location, the one that is ignored.
-    pub fn mark(&mut self, r: &mut impl Reporter, instruction: &str, ranges: &[Range]) {
+    pub fn mark(&mut self, r: &mut (impl Reporter + ?Sized), instruction: &str, ranges: &[Range]) {
         if let Some(prev) = self.previous.replace(ranges.to_vec()) {
             let rule = &MULTIPLE_INSTRUCTIONS_DISALLOWED;
-            r.run(rule, &prev, rule.detail(instruction));
+            run(r, rule, &prev, rule.detail(instruction));
         }
     }
 }
@@ -315,7 +343,7 @@ impl InstructionTracker {
 /// `ExposeProtoCasing` and `ExposeInvalidFormat` for one `EXPOSE` port (after expansion), in
 /// upstream's `parsePort` order. A port whose protocol is invalid is left to the converter's
 /// error and not reported.
-pub fn expose_port(r: &mut impl Reporter, raw_port: &str, ranges: &[Range]) {
+pub fn expose_port(r: &mut (impl Reporter + ?Sized), raw_port: &str, ranges: &[Range]) {
     let parts: Vec<&str> = raw_port.split(':').collect();
     let (ip, host_port, container) = match parts.len() {
         1 => (String::new(), "", parts[0]),
@@ -332,11 +360,11 @@ pub fn expose_port(r: &mut impl Reporter, raw_port: &str, ranges: &[Range]) {
     }
     if proto != to_lower(proto) {
         let rule = &EXPOSE_PROTO_CASING;
-        r.run(rule, ranges, rule.detail(raw_port));
+        run(r, rule, ranges, rule.detail(raw_port));
     }
     if !ip.is_empty() || !host_port.is_empty() {
         let rule = &EXPOSE_INVALID_FORMAT;
-        r.run(rule, ranges, rule.detail(raw_port));
+        run(r, rule, ranges, rule.detail(raw_port));
     }
 }
 
@@ -346,7 +374,7 @@ pub fn expose_port(r: &mut impl Reporter, raw_port: &str, ranges: &[Range]) {
 /// patterns have exclusions; the context root (`.` or `/`) is reported only when a pattern
 /// excludes everything.
 pub fn copy_source(
-    r: &mut impl Reporter,
+    r: &mut (impl Reporter + ?Sized),
     is_add: bool,
     src: &str,
     ignore: Option<&IgnoreMatcher>,
@@ -369,7 +397,7 @@ pub fn copy_source(
     if m.matches_or_parent_matches(&src) {
         let rule = &COPY_IGNORED_FILE;
         let cmd = if is_add { "Add" } else { "Copy" };
-        r.run(rule, ranges, rule.detail(cmd, &src));
+        run(r, rule, ranges, rule.detail(cmd, &src));
     }
 }
 
@@ -669,5 +697,12 @@ mod tests {
         legacy_key_value(&mut l.scope(&["unrelated"]), "ENV", &loc);
         legacy_key_value(&mut l.scope(&["check=nonsense"]), "ENV", &loc);
         assert_eq!(l.findings().len(), 2);
+        // Object-safe: hooks take `&mut dyn Reporter` too.
+        let mut scope = l.scope(&["check=skip=all"]);
+        let dynamic: &mut dyn Reporter = &mut scope;
+        legacy_key_value(dynamic, "ENV", &loc);
+        let dynamic: &mut dyn Reporter = &mut l;
+        legacy_key_value(dynamic, "ENV", &loc);
+        assert_eq!(l.findings().len(), 3);
     }
 }

@@ -97,8 +97,18 @@ impl Linter {
     /// Reports a violation of `rule` at `ranges` (upstream's `Linter.Run`). An empty
     /// `detail` is replaced by the rule's description.
     pub fn run<F>(&mut self, rule: &'static Rule<F>, ranges: &[Range], detail: String) {
+        self.report_meta(&rule.meta, ranges, detail);
+    }
+
+    /// [`Linter::run`] by metadata.
+    pub(crate) fn report_meta(
+        &mut self,
+        rule: &'static RuleMeta,
+        ranges: &[Range],
+        detail: String,
+    ) {
         if self.enabled {
-            push(&mut self.findings, &self.config, &rule.meta, ranges, detail);
+            push(&mut self.findings, &self.config, rule, ranges, detail);
         }
     }
 
@@ -187,10 +197,20 @@ pub struct LintScope<'a> {
 impl LintScope<'_> {
     /// Reports a violation of `rule` at `ranges` under the scope's configuration.
     pub fn run<F>(&mut self, rule: &'static Rule<F>, ranges: &[Range], detail: String) {
+        self.report_meta(&rule.meta, ranges, detail);
+    }
+
+    /// [`LintScope::run`] by metadata.
+    pub(crate) fn report_meta(
+        &mut self,
+        rule: &'static RuleMeta,
+        ranges: &[Range],
+        detail: String,
+    ) {
         let linter = &mut *self.linter;
         if linter.enabled {
             let config = self.config.as_ref().unwrap_or(&linter.config);
-            push(&mut linter.findings, config, &rule.meta, ranges, detail);
+            push(&mut linter.findings, config, rule, ranges, detail);
         }
     }
 
