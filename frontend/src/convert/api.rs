@@ -1,0 +1,143 @@
+//! The contract between the conversion and its callers (CLI, gateway, subrequests).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use llb::pb;
+
+use crate::image::Image;
+
+/// A target or build platform, as `os/arch[/variant]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Platform {
+    /// e.g. `linux`.
+    pub os: String,
+    /// e.g. `amd64`.
+    pub architecture: String,
+    /// e.g. `v7`; empty when none.
+    pub variant: String,
+    /// Windows OS version; empty when none.
+    pub os_version: String,
+}
+
+/// How base images are resolved (`image-resolve-mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResolveMode {
+    /// Use a local image when there is one, else pull.
+    #[default]
+    Default,
+    /// Always pull.
+    Pull,
+    /// Only local images.
+    Local,
+}
+
+/// What a named context (`--build-context NAME=…`, opt `context:NAME`) points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedContext {
+    /// `docker-image://REF`.
+    Image(String),
+    /// `local:NAME`: a local source sent by the client.
+    Local(String),
+    /// `git://…`, `git@…` or a git URL.
+    Git(String),
+    /// `http(s)://…` (an archive or a file).
+    Http(String),
+    /// `oci-layout://STORE@DIGEST`.
+    OciLayout(String),
+    /// `input:NAME`: a frontend input Definition.
+    Input(String),
+}
+
+/// Everything a conversion takes besides the Dockerfile bytes.
+#[derive(Debug, Clone, Default)]
+pub struct ConvertOptions {
+    /// The stage to build; the last one when `None`.
+    pub target: Option<String>,
+    /// `--build-arg K=V`.
+    pub build_args: BTreeMap<String, String>,
+    /// `label:K` opts, merged into the final image's labels.
+    pub labels: BTreeMap<String, String>,
+    /// Target platforms; the build platform when empty.
+    pub target_platforms: Vec<Platform>,
+    /// The worker's platforms; the first is the build platform. `linux/amd64` when empty.
+    pub build_platforms: Vec<Platform>,
+    /// The Dockerfile's name as shown in source maps and errors (`Dockerfile` by default).
+    pub dockerfile_name: String,
+    /// The client session id for `local.session`; when `None`, `local.unique` is used instead.
+    pub session_id: Option<String>,
+    /// The value of `local.unique` when there is no session (`--local-unique-id`).
+    pub local_unique_id: Option<String>,
+    /// Patterns from `.dockerignore`, sent as `local.excludepatterns` on the context.
+    pub excludes: Vec<String>,
+    /// Named contexts, by name.
+    pub named_contexts: BTreeMap<String, NamedContext>,
+    /// `no-cache`: `Some(empty)` disables the cache for every stage; otherwise for the named ones.
+    pub no_cache: Option<BTreeSet<String>>,
+    /// `image-resolve-mode`.
+    pub resolve_mode: ResolveMode,
+    /// `add-hosts`: host name → IP.
+    pub extra_hosts: Vec<(String, String)>,
+    /// `hostname`.
+    pub hostname: Option<String>,
+    /// `shm-size` in bytes.
+    pub shm_size: Option<i64>,
+    /// `ulimit` entries as `name=soft[:hard]`.
+    pub ulimits: Vec<String>,
+    /// `cgroup-parent`.
+    pub cgroup_parent: Option<String>,
+    /// `force-network-mode`.
+    pub force_network_mode: Option<String>,
+    /// The LLB caps the server has; `None` means every cap (offline compilation).
+    pub llb_caps: Option<BTreeSet<String>>,
+    /// More than one platform was requested (`multi-platform`): progress names carry the
+    /// platform.
+    pub multi_platform: bool,
+    /// The Dockerfile as a source map (`llb.SourceMap`: file name, contents and the State it
+    /// was read with); ops then carry their source locations. `None`: no locations.
+    pub source_map: Option<llb::source_map::SourceMap>,
+    /// The `.dockerignore` patterns of each named `local:` context, by local name.
+    pub named_local_excludes: BTreeMap<String, Vec<String>>,
+    /// Resource limits for RUN (`memory`, `cpu-*` opts).
+    pub linux_resources: Option<pb::LinuxResources>,
+}
+
+/// A base image's config as a resolver found it.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedImage {
+    /// The reference to use in the source op (may be pinned `name:tag@sha256:…`).
+    pub reference: String,
+    /// The manifest digest, when known.
+    pub digest: Option<String>,
+    /// The image config JSON bytes.
+    pub config: Vec<u8>,
+}
+
+/// Why an image could not be resolved.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ResolveError(pub String);
+
+/// Resolves image references to their configs.
+pub trait ImageResolver: Send + Sync {
+    /// Resolves `reference` (already normalised, e.g. `docker.io/library/alpine:latest`) for
+    /// `platform`.
+    fn resolve(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        mode: ResolveMode,
+    ) -> Result<ResolvedImage, ResolveError>;
+}
+
+/// What a conversion produces.
+#[derive(Debug, Clone)]
+pub struct ConvertResult {
+    /// The LLB, marshalled.
+    pub definition: pb::Definition,
+    /// The image config of the target stage.
+    pub image: Image,
+    /// The base image config of the target stage, when it has one (`containerimage.base.config`).
+    pub base_image: Option<Image>,
+    /// The platform the result is for.
+    pub platform: Platform,
+}

@@ -1,0 +1,158 @@
+//! Variable expansion of a command's words before it is dispatched (upstream's
+//! `SupportsSingleWordExpansion.Expand` and `SupportsSingleWordExpansionRaw.ExpandRaw`,
+//! called by `dispatch` with the stage's current env).
+//!
+//! ARG is not expanded here (its value is expanded by its dispatch); RUN's expansion parses
+//! its `--mount` values with the expander.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use llb::state::State;
+use syntax::instructions::{Command, KeyValuePair, SourcesAndDest};
+use syntax::mount::{Mount, parse_mount};
+use syntax::shell::{Env, Lexer, ShellError};
+
+use super::env::ListEnv;
+use super::error::Result;
+
+/// The command with its words expanded in `state`'s env, and for RUN its mounts, parsed.
+/// `report` gets the variables each expansion looked up but found unset (for UndefinedVar),
+/// also when the expansion fails.
+pub(crate) fn expand_command(
+    cmd: &Command,
+    state: &State,
+    shlex: &Lexer,
+    report: &mut dyn FnMut(&BTreeSet<String>),
+) -> Result<(Command, Vec<Mount>)> {
+    let env = ListEnv(state.env());
+    let report = RefCell::new(report);
+    let word = |w: &str| -> Result<String, ShellError> {
+        match shlex.process_word(w, &env) {
+            Ok(r) => {
+                if !r.unmatched.is_empty() {
+                    (report.borrow_mut())(&r.unmatched);
+                }
+                Ok(r.result)
+            }
+            Err(e) => {
+                if !e.unmatched.is_empty() {
+                    (report.borrow_mut())(&e.unmatched);
+                }
+                Err(e)
+            }
+        }
+    };
+    let mut mounts = Vec::new();
+    let out = match cmd {
+        Command::Env(c) => {
+            let mut c = c.clone();
+            expand_kvps(&mut c.env, &word)?;
+            Command::Env(c)
+        }
+        Command::Label(c) => {
+            let mut c = c.clone();
+            expand_kvps(&mut c.labels, &word)?;
+            Command::Label(c)
+        }
+        Command::Add(c) => {
+            let mut c = c.clone();
+            c.chown = word(&c.chown)?;
+            c.chmod = word(&c.chmod)?;
+            c.checksum = word(&c.checksum)?;
+            expand_sources(&mut c.sources, &word)?;
+            expand_raw(&mut c.sources, &env, &report)?;
+            Command::Add(c)
+        }
+        Command::Copy(c) => {
+            let mut c = c.clone();
+            c.chown = word(&c.chown)?;
+            c.chmod = word(&c.chmod)?;
+            expand_sources(&mut c.sources, &word)?;
+            expand_raw(&mut c.sources, &env, &report)?;
+            Command::Copy(c)
+        }
+        Command::Workdir(c) => {
+            let mut c = c.clone();
+            c.path = word(&c.path)?;
+            Command::Workdir(c)
+        }
+        Command::Run(c) => {
+            let mut expander = |w: &str| word(w);
+            for m in &c.mounts {
+                mounts.push(parse_mount(m, Some(&mut expander))?);
+            }
+            Command::Run(c.clone())
+        }
+        Command::User(c) => {
+            let mut c = c.clone();
+            c.user = word(&c.user)?;
+            Command::User(c)
+        }
+        Command::Volume(c) => {
+            let mut c = c.clone();
+            for v in &mut c.volumes {
+                *v = word(v)?;
+            }
+            Command::Volume(c)
+        }
+        Command::StopSignal(c) => {
+            let mut c = c.clone();
+            c.signal = word(&c.signal)?;
+            Command::StopSignal(c)
+        }
+        other => other.clone(),
+    };
+    Ok((out, mounts))
+}
+
+fn expand_kvps(
+    kvps: &mut [KeyValuePair],
+    word: &dyn Fn(&str) -> Result<String, ShellError>,
+) -> Result<()> {
+    for kv in kvps {
+        kv.key = word(&kv.key)?;
+        kv.value = word(&kv.value)?;
+    }
+    Ok(())
+}
+
+fn expand_sources(
+    s: &mut SourcesAndDest,
+    word: &dyn Fn(&str) -> Result<String, ShellError>,
+) -> Result<()> {
+    for p in &mut s.source_paths {
+        *p = word(p)?;
+    }
+    s.dest_path = word(&s.dest_path)?;
+    Ok(())
+}
+
+/// Receives the unset variables an expansion looked up.
+type Reporter<'a> = dyn FnMut(&BTreeSet<String>) + 'a;
+
+/// `ExpandRaw`: heredoc bodies marked for expansion, expanded with quotes kept.
+fn expand_raw(
+    s: &mut SourcesAndDest,
+    env: &dyn Env,
+    report: &RefCell<&mut Reporter<'_>>,
+) -> Result<()> {
+    if s.source_contents.iter().all(|c| !c.expand) {
+        return Ok(());
+    }
+    let lexer = Lexer::new('\\').with_skip_process_quotes(true);
+    for content in &mut s.source_contents {
+        if content.expand {
+            let r = lexer.process_word(&content.data, env).inspect_err(|e| {
+                if !e.unmatched.is_empty() {
+                    (report.borrow_mut())(&e.unmatched);
+                }
+            })?;
+            if !r.unmatched.is_empty() {
+                (report.borrow_mut())(&r.unmatched);
+            }
+            content.data = r.result;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Dockerfile → LLB conversion (upstream's `dockerfile2llb`).
+//!
+//! The entry point is [`convert`]; images are resolved through [`ImageResolver`], so the same
+//! conversion runs offline (`rfront llb --offline`), against files (`--image-config`), and
+//! inside BuildKit (the gateway resolves through `ResolveImageConfig`). [`outline`] and
+//! [`targets`] answer the `frontend.outline` and `frontend.targets` subrequests.
+//!
+//! Layout: [`converter`] runs the pipeline; [`graph`] builds the stage graph; [`resolve`]
+//! resolves base images; [`dispatch`] dispatches a stage's commands, one module per
+//! instruction family ([`run`], [`workdir`], [`arg`], [`expose`], [`metadata`]; `COPY`/`ADD`
+//! in [`copy`], RUN mounts in [`run_mount`], [`secrets`], [`ssh`], [`device`]).
+
+mod api;
+mod arg;
+mod args;
+mod context;
+mod converter;
+mod copy;
+mod device;
+mod dispatch;
+mod env;
+mod error;
+mod expand;
+mod expose;
+mod graph;
+mod history;
+mod image_config;
+mod metadata;
+mod naming;
+mod outline;
+mod paths;
+mod platform;
+mod resolve;
+mod resolvers;
+mod run;
+mod run_mount;
+mod secrets;
+mod ssh;
+mod stage;
+mod suggest;
+mod workdir;
+
+use syntax::lint::Linter;
+
+pub use api::*;
+pub use error::ConvertError;
+pub use outline::{outline, targets};
+pub use resolvers::{FileResolver, OfflineResolver};
+
+/// Converts a Dockerfile to LLB for one target platform: the marshalled Definition of the
+/// target stage, its image config and its base image's config.
+///
+/// Build checks run as in an upstream build (configured by `BUILDKIT_DOCKERFILE_CHECK` or
+/// the `# check=` directive): with `error=true`, any finding fails the conversion with
+/// `lint violation found for rules: …`. Use [`convert_with_linter`] to get the findings.
+pub fn convert(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+) -> Result<ConvertResult, ConvertError> {
+    if dockerfile.is_empty() {
+        return Err(ConvertError::msg("the Dockerfile cannot be empty"));
+    }
+    let mut linter = converter::build_linter(dockerfile, opts)?;
+    convert_with_linter(dockerfile, opts, resolver, &mut linter)
+}
+
+/// [`convert`] reporting build-check findings to `linter` (whose configuration decides
+/// which rules run and whether findings fail the conversion).
+pub fn convert_with_linter(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+    linter: &mut Linter,
+) -> Result<ConvertResult, ConvertError> {
+    converter::with_dispatched(dockerfile, opts, resolver, linter, false, |p| p.finish())
+}
+
+/// Upstream's `DockerfileLint` conversion: everything a build does up to the result image —
+/// every stage when `opts.target` is `None` — reporting the conversion-time rules to
+/// `linter`. The first conversion error is returned (findings made before it stay in
+/// `linter`); with `error=true` configured, findings fail it with `lint violation found for
+/// rules: …`. Nothing is marshalled.
+pub fn lint(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+    linter: &mut Linter,
+) -> Result<(), ConvertError> {
+    if dockerfile.is_empty() {
+        return Err(ConvertError::msg("the Dockerfile cannot be empty"));
+    }
+    let all_stages = opts.target.as_deref().is_none_or(str::is_empty);
+    converter::with_dispatched(dockerfile, opts, resolver, linter, all_stages, |mut p| {
+        p.finalize_image()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With a source map, every Dockerfile op points at its instruction's lines.
+    #[test]
+    fn source_locations() {
+        let df = b"FROM alpine\nRUN echo hi \\\n  there\n";
+        let opts = ConvertOptions {
+            source_map: Some(llb::source_map::SourceMap::new(
+                "Dockerfile",
+                "Dockerfile",
+                df.to_vec(),
+            )),
+            local_unique_id: Some("x".into()),
+            ..ConvertOptions::default()
+        };
+        let r = convert(df, &opts, &OfflineResolver).expect("convert");
+        let source = r.definition.source.expect("source");
+        assert_eq!(source.infos.len(), 1);
+        assert_eq!(source.infos[0].filename, "Dockerfile");
+        let mut lines: Vec<(i32, i32)> = source
+            .locations
+            .values()
+            .flat_map(|l| l.locations.iter())
+            .flat_map(|l| l.ranges.iter())
+            .map(|r| {
+                let line = |p: &Option<llb::pb::Position>| p.as_ref().map_or(0, |p| p.line);
+                (line(&r.start), line(&r.end))
+            })
+            .collect();
+        lines.sort();
+        assert_eq!(lines, vec![(1, 1), (2, 2), (3, 3)]);
+    }
+
+    /// Without one (the goldens), there are no locations.
+    #[test]
+    fn no_source_map() {
+        let r = convert(
+            b"FROM alpine\nRUN true\n",
+            &ConvertOptions::default(),
+            &OfflineResolver,
+        )
+        .expect("convert");
+        let source = r.definition.source.unwrap_or_default();
+        assert!(source.infos.is_empty());
+        assert!(source.locations.values().all(|l| l.locations.is_empty()));
+    }
+}
