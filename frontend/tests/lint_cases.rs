@@ -25,16 +25,7 @@ use serde_json::Value;
 
 /// Cases known to differ, each with the reason. A listed case that fails is reported but
 /// does not fail the test; a listed case that passes fails it (remove it from the list).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "copy-ignored-file",
-        "CopyIgnoredFile: convert/copy.rs does not call hooks::copy_source yet",
-    ),
-    (
-        "copy-ignored-file-root-wildcard",
-        "CopyIgnoredFile: convert/copy.rs does not call hooks::copy_source yet",
-    ),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// Resolves every image to one config (a case's `image.json`).
 struct OneConfig(Vec<u8>);

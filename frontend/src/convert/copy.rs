@@ -17,6 +17,7 @@ use llb::state::{
     State, caps, merge,
 };
 use syntax::instructions::{AddCommand, CopyCommand, SourcesAndDest};
+use syntax::lint::hooks;
 use syntax::parser::Range;
 
 use self::chmod::parse_chmod;
@@ -67,6 +68,11 @@ struct CopyConfig<'a> {
     parents: bool,
     unpack: Option<bool>,
     location: Vec<Range>,
+    /// The instruction's `# check=` comments (lint scope).
+    comments: &'a [String],
+    /// Whether local sources are checked against `.dockerignore` (CopyIgnoredFile): ADD, and
+    /// COPY without `--from`, as upstream passes its ignore matcher only to those.
+    check_ignored: bool,
 }
 
 /// `COPY` (already expanded: `--chown`, `--chmod`, sources, destination, heredoc bodies
@@ -78,6 +84,7 @@ pub(crate) fn dispatch_copy(
     source: CopySource,
     cx: &mut DispatchCx<'_>,
 ) -> Result<()> {
+    let check_ignored = matches!(source, CopySource::Context(_));
     let cfg = CopyConfig {
         params: &c.sources,
         exclude_patterns: &c.exclude_patterns,
@@ -92,6 +99,8 @@ pub(crate) fn dispatch_copy(
         parents: c.parents,
         unpack: None,
         location: c.meta.location(),
+        comments: &c.meta.comments,
+        check_ignored,
     };
     dispatch(d, cfg, cx)
 }
@@ -119,6 +128,8 @@ pub(crate) fn dispatch_add(
         parents: false,
         unpack: c.unpack,
         location: c.meta.location(),
+        comments: &c.meta.comments,
+        check_ignored: true,
     };
     dispatch(d, cfg, cx)
 }
@@ -251,6 +262,11 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
             });
             push(FileAction::copy(&st, filename, dest.clone(), opts));
         } else {
+            if cfg.check_ignored {
+                let ignore = cx.ignore;
+                let mut scope = cx.lint(cfg.comments);
+                hooks::copy_source(&mut scope, cfg.is_add, src, ignore, &cfg.location);
+            }
             let (src_path, include_patterns, required_paths) = local_source(src, cfg.parents);
             let opts = shared.apply(CopyOptions {
                 follow_symlinks: true,
