@@ -7,6 +7,7 @@ pub mod instructions;
 pub mod lint;
 pub mod mount;
 pub mod parser;
+pub mod paths;
 pub mod shell;
 
 pub use parser::{Node, ParseError, ParseResult, parse};
