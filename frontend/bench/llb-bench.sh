@@ -8,7 +8,7 @@
 #   stages-500.Dockerfile  32 ms, 23 MiB peak RSS
 # Target: 10x faster and under a quarter of the memory.
 #
-# Builds the release binary (into $CARGO_TARGET_DIR or target/), checks that it converts each
+# Builds the release binary static and non-PIE as shipped (ci/lib/static-build.sh), checks that it converts each
 # file to its golden Definition (same op count), then times it with hyperfine when installed,
 # otherwise with a date +%s%N loop, and reads the peak RSS with /usr/bin/time -v. The machine
 # should be otherwise idle: the load average is printed for context.
@@ -18,10 +18,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${RFRONT_SHARED:-$root/../shared}"
 runs="${1:-200}"
-target="${CARGO_TARGET_DIR:-$root/target}"
-
-cargo build --quiet --release -p frontend --bin rfront --manifest-path "$root/Cargo.toml"
-bin="$target/release/rfront"
+# shellcheck source=../../ci/lib/static-build.sh
+source "$root/ci/lib/static-build.sh"
+bin="$(static_build "$root" -p frontend --bin rfront)/rfront"
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 

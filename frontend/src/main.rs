@@ -3,6 +3,11 @@
 
 mod cli;
 
+/// mimalloc (without transparent huge pages): far fewer instructions per allocation than glibc
+/// malloc on the compiler's many small ones.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -4,7 +4,7 @@
 #
 #   llb/bench/dump-bench.sh [DEFINITION.pb] [RUNS]
 #
-# Builds the release binary (into $CARGO_TARGET_DIR or target/), checks that
+# Builds the release binary static and non-PIE as shipped (ci/lib/static-build.sh), checks that
 # its output is complete, then times it with hyperfine when installed
 # (apt-get install hyperfine), otherwise with a date +%s%N loop. Prints
 # min / median / mean in milliseconds, then the in-process time of the same
@@ -17,11 +17,10 @@ root="$(cd "$here/../.." && pwd)"
 shared="${RFRONT_SHARED:-$root/../shared}"
 def="${1:-$shared/corpus/perf/mixed-200.definition.pb}"
 runs="${2:-300}"
-target="${CARGO_TARGET_DIR:-$root/target}"
-
-cargo build --quiet --release -p llb --bin llb-dump --example json_dump_timing \
-    --manifest-path "$root/Cargo.toml"
-bin="$target/release/llb-dump"
+# shellcheck source=../../ci/lib/static-build.sh
+source "$root/ci/lib/static-build.sh"
+out="$(static_build "$root" -p llb --bin llb-dump --example json_dump_timing)"
+bin="$out/llb-dump"
 
 lines="$("$bin" --format json "$def" | wc -l)"
 echo "llb-dump --format json $(basename "$def"): $lines lines; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -54,4 +53,4 @@ else
               n, t[1] / 1000, t[int((n + 1) / 2)] / 1000, sum / n / 1000 }'
 fi
 
-"$target/release/examples/json_dump_timing" "$def" "$runs"
+"$out/examples/json_dump_timing" "$def" "$runs"

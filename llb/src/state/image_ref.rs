@@ -4,10 +4,6 @@
 //! `localhost:5000/x` → `localhost:5000/x:latest`; a digest-only reference
 //! keeps no tag. Error messages are upstream's.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 /// Docker Hub's canonical domain.
 const DEFAULT_DOMAIN: &str = "docker.io";
 /// Docker Hub's legacy domain, rewritten to [`DEFAULT_DOMAIN`].
@@ -104,43 +100,149 @@ impl std::fmt::Display for ImageRef {
     }
 }
 
-const DOMAIN_COMPONENT: &str = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-const PATH_COMPONENT: &str = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
-const TAG: &str = "[0-9A-Za-z_][0-9A-Za-z_.-]{0,127}";
-const DIGEST: &str = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
-
-fn domain_and_port() -> String {
-    format!(r"(?:{DOMAIN_COMPONENT}(?:\.{DOMAIN_COMPONENT})*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?")
+/// `reference.ReferenceRegexp` matched by hand (the grammar of distribution/reference's
+/// `regexp.go`): `name [":" tag] ["@" digest]`, where the name is `[domain "/"] path`. The
+/// grammar is unambiguous — a name holds `:` only in its domain, before its first `/`, and a
+/// tag never holds `/` — so the captures the regular expression would give are found by
+/// splitting. Returns (name, tag, digest).
+fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let (rest, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    if digest.is_some_and(|d| !is_digest(d.as_bytes())) {
+        return None;
+    }
+    let last_slash = rest.rfind('/');
+    let (name, tag) = match rest.rfind(':') {
+        Some(i) if last_slash.is_none_or(|j| i > j) => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if tag.is_some_and(|t| !is_tag(t.as_bytes())) {
+        return None;
+    }
+    split_name(name)?;
+    Some((name, tag, digest))
 }
 
-fn remote_name() -> String {
-    format!("{PATH_COMPONENT}(?:/{PATH_COMPONENT})*")
+/// `anchoredNameRegexp`: `[domain "/"] path`, as (domain, path); the domain is empty when
+/// the first component cannot be one (the optional group is tried first, as Go does).
+fn split_name(name: &str) -> Option<(&str, &str)> {
+    if let Some((domain, path)) = name.split_once('/')
+        && is_domain_and_port(domain.as_bytes())
+        && is_remote_name(path.as_bytes())
+    {
+        return Some((domain, path));
+    }
+    is_remote_name(name.as_bytes()).then_some(("", name))
 }
 
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    let name = format!("(?:{}/)?{}", domain_and_port(), remote_name());
-    Regex::new(&format!("^({name})(?::({TAG}))?(?:@({DIGEST}))?$")).expect("static regex")
-});
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` components joined by `/`.
+fn is_remote_name(s: &[u8]) -> bool {
+    s.split(|&b| b == b'/').all(is_path_component)
+}
 
-static ANCHORED_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        "^(?:({})/)?({})$",
-        domain_and_port(),
-        remote_name()
-    ))
-    .expect("static regex")
-});
+fn is_path_component(s: &[u8]) -> bool {
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < s.len() && alnum(&s[i]) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if i == s.len() {
+            return true;
+        }
+        let sep = i;
+        while i < s.len() && !alnum(&s[i]) {
+            i += 1;
+        }
+        match &s[sep..i] {
+            b"." | b"_" | b"__" => {}
+            run if run.iter().all(|&b| b == b'-') => {}
+            _ => return false,
+        }
+    }
+}
 
-static ANCHORED_DIGEST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!("^{DIGEST}$")).expect("static regex"));
+/// `domainAndPort`: a host name (`.`-separated components of letters, digits and inner
+/// `-`) or a bracketed IPv6 address, then an optional `:port`.
+fn is_domain_and_port(s: &[u8]) -> bool {
+    let (host, port) = match s.first() {
+        Some(b'[') => match s.iter().position(|&b| b == b']') {
+            Some(end) => {
+                let inner = &s[1..end];
+                if inner.is_empty() || !inner.iter().all(|b| b.is_ascii_hexdigit() || *b == b':') {
+                    return false;
+                }
+                (&s[..=end], &s[end + 1..])
+            }
+            None => return false,
+        },
+        _ => match s.iter().position(|&b| b == b':') {
+            Some(i) => (&s[..i], &s[i..]),
+            None => (s, &s[s.len()..]),
+        },
+    };
+    let port_ok = match port.split_first() {
+        None => true,
+        Some((b':', digits)) => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    port_ok && (host.first() == Some(&b'[') || host.split(|&b| b == b'.').all(is_domain_component))
+}
 
-static ANCHORED_IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-f0-9]{64}$").expect("static regex"));
+/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`.
+fn is_domain_component(s: &[u8]) -> bool {
+    match (s.first(), s.last()) {
+        (Some(first), Some(last)) => {
+            first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
+        _ => false,
+    }
+}
+
+/// `[\w][\w.-]{0,127}`.
+fn is_tag(s: &[u8]) -> bool {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    matches!(s.first(), Some(b) if word(b))
+        && s.len() <= 128
+        && s.iter().all(|b| word(b) || *b == b'.' || *b == b'-')
+}
+
+/// `digestRegexp`: `algorithm ":" hex{32,}`, the algorithm being `[A-Za-z][A-Za-z0-9]*`
+/// components joined by one of `-_+.`.
+fn is_digest(s: &[u8]) -> bool {
+    let Some(colon) = s.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (algorithm, hex) = (&s[..colon], &s[colon + 1..]);
+    let algorithm_ok = algorithm
+        .split(|b| matches!(b, b'-' | b'_' | b'+' | b'.'))
+        .all(|c| {
+            matches!(c.first(), Some(b) if b.is_ascii_alphabetic())
+                && c.iter().all(u8::is_ascii_alphanumeric)
+        });
+    algorithm_ok && hex.len() >= 32 && hex.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// `anchoredIdentifierRegexp`: 64 lowercase hex digits, which would be ambiguous with an
+/// image id.
+fn is_identifier(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
 
 /// `ParseNormalizedNamed`: parses a familiar or full reference into its
 /// canonical parts (Docker Hub domain and `library/` filled in).
 pub fn parse_normalized_named(s: &str) -> Result<ImageRef, ReferenceError> {
-    if ANCHORED_IDENTIFIER.is_match(s) {
+    if is_identifier(s) {
         return Err(ReferenceError::HexIdentifier(s.to_string()));
     }
     let (domain, remainder) = split_docker_domain(s);
@@ -184,38 +286,30 @@ fn split_docker_domain(name: &str) -> (String, String) {
 
 /// `reference.Parse` of a full reference.
 fn parse(s: &str) -> Result<ImageRef, ReferenceError> {
-    let Some(caps) = REFERENCE.captures(s) else {
+    let Some((name, tag, digest)) = match_reference(s) else {
         if s.is_empty() {
             return Err(ReferenceError::NameEmpty);
         }
-        if REFERENCE.is_match(&s.to_lowercase()) {
+        if match_reference(&s.to_lowercase()).is_some() {
             return Err(ReferenceError::NameContainsUppercase);
         }
         return Err(ReferenceError::InvalidFormat);
     };
-    let name = caps.get(1).map_or("", |m| m.as_str());
-    let (domain, path) = match ANCHORED_NAME.captures(name) {
-        Some(n) => (
-            n.get(1).map_or("", |m| m.as_str()).to_string(),
-            n.get(2).map_or("", |m| m.as_str()).to_string(),
-        ),
-        None => (String::new(), name.to_string()),
-    };
+    let (domain, path) = split_name(name).unwrap_or(("", name));
     if path.len() > NAME_TOTAL_LENGTH_MAX {
         return Err(ReferenceError::NameTooLong);
     }
-    let tag = caps.get(2).map(|m| m.as_str().to_string());
-    let digest = match caps.get(3) {
-        Some(m) => Some(validate_digest(m.as_str())?),
+    let digest = match digest {
+        Some(d) => Some(validate_digest(d)?),
         None => None,
     };
     if path.is_empty() {
         return Err(ReferenceError::NameEmpty);
     }
     Ok(ImageRef {
-        domain,
-        path,
-        tag,
+        domain: domain.to_string(),
+        path: path.to_string(),
+        tag: tag.map(str::to_string),
         digest,
     })
 }
@@ -231,7 +325,7 @@ pub(crate) fn validate_digest(s: &str) -> Result<String, ReferenceError> {
         "sha384" => 96,
         "sha512" => 128,
         _ => {
-            return Err(if ANCHORED_DIGEST.is_match(s) {
+            return Err(if is_digest(s.as_bytes()) {
                 ReferenceError::DigestUnsupported
             } else {
                 ReferenceError::DigestFormat
@@ -306,6 +400,103 @@ mod tests {
             normalize(&format!("alpine@sha256:{}", "0".repeat(63) + "00")).unwrap_err(),
             ReferenceError::DigestLength
         );
+    }
+
+    /// The regular expressions of distribution/reference, as the oracle of the hand matcher.
+    mod oracle {
+        use regex::Regex;
+        use std::sync::LazyLock;
+
+        const DOMAIN_COMPONENT: &str = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        const PATH_COMPONENT: &str = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+        const TAG: &str = "[0-9A-Za-z_][0-9A-Za-z_.-]{0,127}";
+        const DIGEST: &str =
+            "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
+
+        fn name() -> (String, String) {
+            let domain = format!(
+                r"(?:{DOMAIN_COMPONENT}(?:\.{DOMAIN_COMPONENT})*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?"
+            );
+            (domain, format!("{PATH_COMPONENT}(?:/{PATH_COMPONENT})*"))
+        }
+
+        static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+            let (domain, remote) = name();
+            Regex::new(&format!(
+                "^((?:{domain}/)?{remote})(?::({TAG}))?(?:@({DIGEST}))?$"
+            ))
+            .unwrap()
+        });
+        static NAME: LazyLock<Regex> = LazyLock::new(|| {
+            let (domain, remote) = name();
+            Regex::new(&format!("^(?:({domain})/)?({remote})$")).unwrap()
+        });
+
+        /// (name, tag, digest) when `s` is a reference.
+        pub fn reference(s: &str) -> Option<(String, Option<String>, Option<String>)> {
+            let c = REFERENCE.captures(s)?;
+            let get = |i| c.get(i).map(|m: regex::Match<'_>| m.as_str().to_string());
+            Some((get(1).unwrap(), get(2), get(3)))
+        }
+
+        /// (domain, path) of a name.
+        pub fn split(s: &str) -> Option<(String, String)> {
+            let c = NAME.captures(s)?;
+            Some((
+                c.get(1).map_or("", |m| m.as_str()).to_string(),
+                c.get(2).unwrap().as_str().to_string(),
+            ))
+        }
+    }
+
+    fn hand(s: &str) -> Option<(String, Option<String>, Option<String>)> {
+        let (n, t, d) = match_reference(s)?;
+        Some((n.to_string(), t.map(str::to_string), d.map(str::to_string)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn hand_matcher_agrees_with_the_regexps(
+            s in "[aZ0f_.:/@\\-\\[\\]]{0,14}(:[0-9a-f]{30,34})?"
+        ) {
+            proptest::prop_assert_eq!(hand(&s), oracle::reference(&s), "{:?}", s);
+            let hand_split = split_name(&s).map(|(d, p)| (d.to_string(), p.to_string()));
+            proptest::prop_assert_eq!(hand_split, oracle::split(&s), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn hand_matcher_agrees_on_edge_cases() {
+        let hex = "0123456789abcdef".repeat(4);
+        let cases = [
+            "localhost:5000/x:1".to_string(),
+            "[::1]:5000/x".to_string(),
+            "[::1]/x".to_string(),
+            "[]/x".to_string(),
+            "a-/b".to_string(),
+            "-a/b".to_string(),
+            "a.b-c.d:80/e__f/g---h:T_a.g-".to_string(),
+            "a___b".to_string(),
+            "a._b".to_string(),
+            "A/b".to_string(),
+            "a/B".to_string(),
+            format!("a@sha256:{hex}"),
+            format!("a:t@sha256+x.y:{hex}"),
+            format!("a@1sha:{hex}"),
+            format!("a@sha256:{}", &hex[..31]),
+            format!("a:{}", "t".repeat(128)),
+            format!("a:{}", "t".repeat(129)),
+            "a:".to_string(),
+            "a@".to_string(),
+            "a/b:c/d".to_string(),
+            "".to_string(),
+        ];
+        for s in &cases {
+            assert_eq!(hand(s), oracle::reference(s), "{s:?}");
+            let hand_split = split_name(s).map(|(d, p)| (d.to_string(), p.to_string()));
+            assert_eq!(hand_split, oracle::split(s), "{s:?}");
+        }
     }
 
     #[test]
