@@ -45,6 +45,7 @@
 //!   a `pb::Definition` with Go-identical digests; [`source_map`] attaches
 //!   source locations.
 
+pub mod alloc;
 pub mod apicaps;
 pub mod definition;
 pub mod digest;

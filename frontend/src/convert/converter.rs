@@ -97,6 +97,7 @@ pub(crate) fn prepare<'a>(
     resolver: &'a dyn ImageResolver,
     linter: &'a mut Linter,
     all_stages: bool,
+    progress_names: bool,
 ) -> Result<Prepared<'a>> {
     if dockerfile.is_empty() {
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
@@ -137,6 +138,7 @@ pub(crate) fn prepare<'a>(
             .get("BUILDKIT_MULTI_PLATFORM")
             .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
     let settings = Settings {
+        progress_names,
         shlex,
         proxy_env: proxy_env(&build_args),
         cache_id_namespace: build_args
@@ -204,18 +206,33 @@ pub(crate) fn with_dispatched<T>(
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
     all_stages: bool,
+    progress_names: bool,
     finish: impl Fn(Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     let saved = linter.clone();
     let retry = {
-        let mut p = prepare(dockerfile, opts, resolver, linter, all_stages)?;
+        let mut p = prepare(
+            dockerfile,
+            opts,
+            resolver,
+            linter,
+            all_stages,
+            progress_names,
+        )?;
         match p.dispatch(None)? {
             None => return finish(p),
             Some(follow) => follow,
         }
     };
     *linter = saved;
-    let mut p = prepare(dockerfile, opts, resolver, linter, all_stages)?;
+    let mut p = prepare(
+        dockerfile,
+        opts,
+        resolver,
+        linter,
+        all_stages,
+        progress_names,
+    )?;
     p.dispatch(Some(retry))?;
     finish(p)
 }

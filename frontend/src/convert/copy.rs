@@ -206,7 +206,11 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
         .unwrap_or_else(|| settings.target_platform.clone());
     let state = d.state.clone();
     let env = ListEnv(state.env());
-    let name = uppercase_cmd(&process_cmd_env(&settings.shlex, cfg.code, &env));
+    let name = if settings.progress_names {
+        uppercase_cmd(&process_cmd_env(&settings.shlex, cfg.code, &env))
+    } else {
+        String::new()
+    };
     let prefix_platform = d.prefix_platform;
     let pg_name = prefix_command(d, &name, prefix_platform, Some(&platform), &env);
 

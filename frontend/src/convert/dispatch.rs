@@ -27,6 +27,9 @@ use super::{arg, expose, metadata, paths, run, workdir};
 #[derive(Debug, Clone)]
 #[allow(dead_code)] // build_platforms: not read yet
 pub(crate) struct Settings {
+    /// Compute the progress names of RUN/COPY/ADD (`llb.customname`). Only builds show them;
+    /// lint and outline conversions skip the variable expansion of every command text.
+    pub progress_names: bool,
     /// The Dockerfile's lexer (its escape token).
     pub shlex: Lexer,
     /// The global (meta) args with their values, platform args included.

@@ -73,7 +73,9 @@ pub fn convert_with_linter(
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
 ) -> Result<ConvertResult, ConvertError> {
-    converter::with_dispatched(dockerfile, opts, resolver, linter, false, |p| p.finish())
+    converter::with_dispatched(dockerfile, opts, resolver, linter, false, true, |p| {
+        p.finish()
+    })
 }
 
 /// Upstream's `DockerfileLint` conversion: everything a build does up to the result image —
@@ -91,9 +93,15 @@ pub fn lint(
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
     }
     let all_stages = opts.target.as_deref().is_none_or(str::is_empty);
-    converter::with_dispatched(dockerfile, opts, resolver, linter, all_stages, |mut p| {
-        p.finalize_image()
-    })
+    converter::with_dispatched(
+        dockerfile,
+        opts,
+        resolver,
+        linter,
+        all_stages,
+        false,
+        |mut p| p.finalize_image(),
+    )
 }
 
 #[cfg(test)]

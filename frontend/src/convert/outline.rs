@@ -29,6 +29,7 @@ pub fn outline(
         resolver,
         &mut linter,
         false,
+        false,
         |mut prepared| {
             prepared.finalize_image()?;
             Ok(outline_json(

@@ -130,7 +130,11 @@ pub(crate) fn dispatch_run(
         .shlex
         .with_raw_quotes(true)
         .with_skip_unset_env(true);
-    let name = uppercase_cmd(&process_cmd_env(&lexer, &custom_name, name_env));
+    let name = if settings.progress_names {
+        uppercase_cmd(&process_cmd_env(&lexer, &custom_name, name_env))
+    } else {
+        String::new()
+    };
     let platform = st.get_platform().cloned();
     let prefix_platform = d.prefix_platform;
     let name = prefix_command(d, &name, prefix_platform, platform.as_ref(), &env);

@@ -7,10 +7,6 @@
 //! `sshutil.ParseSCPStyleURL`. Percent-escapes in paths are decoded for the
 //! path and kept as written in the remote.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 /// A parsed git remote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GitUrl {
@@ -35,27 +31,46 @@ pub(crate) enum GitUrlError {
     Malformed,
 }
 
-static PROTO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-zA-Z0-9]+://").expect("static regex"));
+/// The scheme of a remote starting `[a-zA-Z0-9]+://`.
+fn proto(remote: &str) -> Option<&str> {
+    let end = remote
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(remote.len());
+    (end > 0 && remote[end..].starts_with("://")).then(|| &remote[..end])
+}
 
-static SCP_STYLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:\?(.*?))?(?:#(.*))?$")
-        .expect("static regex")
-});
+/// `sshutil`'s SCP-style remote, `user@host:path[?query][#fragment]` (user of
+/// `[a-zA-Z0-9_-]`, host of `[a-zA-Z0-9.-]`, no newline after the host), as
+/// (user, host, path): the path ends at the first `?` or `#`.
+fn scp_style(remote: &str) -> Option<(&str, &str, &str)> {
+    let (user, rest) = remote.split_once('@')?;
+    let (host, rest) = rest.split_once(':')?;
+    let user_ok = !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if !user_ok || !host_ok || rest.contains('\n') {
+        return None;
+    }
+    let path = rest.find(['?', '#']).map_or(rest, |i| &rest[..i]);
+    Some((user, host, path))
+}
 
 /// `gitutil.ParseURL`.
 pub(crate) fn parse(remote: &str) -> Result<GitUrl, GitUrlError> {
-    if let Some(m) = PROTO.find(remote) {
-        let proto = m.as_str().trim_end_matches("://").to_lowercase();
+    if let Some(proto) = proto(remote) {
+        let proto = proto.to_lowercase();
         if !matches!(proto.as_str(), "http" | "https" | "ssh" | "git") {
             return Err(GitUrlError::InvalidProtocol);
         }
         return parse_standard(remote, &proto);
     }
-    if let Some(c) = SCP_STYLE.captures(remote) {
-        let user = c.get(1).map_or("", |m| m.as_str());
-        let host = c.get(2).map_or("", |m| m.as_str());
-        let path = c.get(3).map_or("", |m| m.as_str());
+    if let Some((user, host, path)) = scp_style(remote) {
         return Ok(GitUrl {
             scheme: "ssh".to_string(),
             host: host.to_string(),
@@ -150,6 +165,37 @@ mod tests {
         assert_eq!(u.host, "github.com");
         assert_eq!(u.path, "moby/buildkit.git");
         assert_eq!(u.remote, "git@github.com:moby/buildkit.git");
+    }
+
+    /// The regular expressions of BuildKit's `gitutil`/`sshutil`, as the oracle.
+    fn oracle(remote: &str) -> (Option<String>, Option<(String, String, String)>) {
+        let proto = regex::Regex::new("^[a-zA-Z0-9]+://").unwrap();
+        let scp =
+            regex::Regex::new(r"^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:\?(.*?))?(?:#(.*))?$")
+                .unwrap();
+        let p = proto
+            .find(remote)
+            .map(|m| m.as_str().trim_end_matches("://").to_string());
+        let c = scp.captures(remote).map(|c| {
+            let g = |i| {
+                c.get(i)
+                    .map_or("", |m: regex::Match<'_>| m.as_str())
+                    .to_string()
+            };
+            (g(1), g(2), g(3))
+        });
+        (p, c)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hand_matchers_agree_with_the_regexps(remote in "[aZ9_.@:/?#\n-]{0,16}") {
+            let got = (
+                proto(&remote).map(str::to_string),
+                scp_style(&remote).map(|(u, h, p)| (u.to_string(), h.to_string(), p.to_string())),
+            );
+            proptest::prop_assert_eq!(got, oracle(&remote));
+        }
     }
 
     #[test]

@@ -1,42 +1,50 @@
 //! Shell wildcard patterns of `${v#p}`, `${v%p}` and `${v/p/r}`: `*` (any run of characters),
-//! `?` (one character), `\` escapes, everything else literal. Like upstream they are turned into
-//! regular expressions (leftmost-first semantics; `.` does not match a newline), so that which
-//! text is removed or replaced is exactly upstream's.
+//! `?` (one character), `\` escapes, everything else literal. Upstream turns them into regular
+//! expressions (leftmost-first semantics; `.` does not match a newline). Compiling a regex per
+//! expansion costs more than the whole expansion, so patterns are matched by a backtracking
+//! matcher that explores the same alternatives in the same priority order, and so selects the
+//! same text; the regex translation stays for patterns too long to match by recursion.
 
 use super::error::ShellErrorKind;
 use super::gocompat::unicode::{is_digit, is_letter, rune_or_replacement};
 use regex::{Regex, RegexBuilder};
 
-/// Translates a pattern into a regex: `*` becomes `.*` (greedy) or `.*?`, `?` becomes `.`,
-/// `\*`, `\?`, `\\` stay escaped, `\}` and `\/` drop the backslash, other escapes are errors.
-/// `anchored` matches only at the start.
-fn compile(pattern: &str, greedy: bool, anchored: bool) -> Result<Regex, ShellErrorKind> {
+/// One element of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    /// This character.
+    Lit(char),
+    /// `?`: one character other than a newline.
+    Any,
+    /// `*`: a run of characters other than newlines.
+    Star,
+}
+
+/// Patterns with more elements than this are matched with the regex translation (the
+/// matcher recurses once per element).
+const MAX_MATCHER_TOKENS: usize = 512;
+
+/// Reads a pattern: `\*`, `\?`, `\\` are literal, `\}` and `\/` drop the backslash, other
+/// escapes are errors (upstream's messages).
+fn tokens(pattern: &str) -> Result<Vec<Tok>, ShellErrorKind> {
     let invalid = |reason: String| ShellErrorKind::InvalidPattern {
         pattern: pattern.to_owned(),
         reason,
     };
-    let mut out = String::with_capacity(pattern.len() + 4);
-    if anchored {
-        out.push('^');
-    }
-    let star = if greedy { ".*" } else { ".*?" };
     // Upstream reads the pattern with Go's text/scanner, which drops a leading BOM.
     let text = pattern.strip_prefix('\u{feff}').unwrap_or(pattern);
+    let mut out = Vec::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(tok) = chars.next() {
         match tok {
-            '*' => out.push_str(star),
-            '?' => out.push('.'),
+            '*' => out.push(Tok::Star),
+            '?' => out.push(Tok::Any),
             '\\' => {
                 if matches!(chars.peek(), Some('}' | '/')) {
                     continue;
                 }
-                let next = chars.next();
-                match next {
-                    Some(c @ ('*' | '?' | '\\')) => {
-                        out.push('\\');
-                        out.push(c);
-                    }
+                match chars.next() {
+                    Some(c @ ('*' | '?' | '\\')) => out.push(Tok::Lit(c)),
                     other => {
                         return Err(invalid(format!(
                             "invalid escape '\\{}'",
@@ -45,17 +53,153 @@ fn compile(pattern: &str, greedy: bool, anchored: bool) -> Result<Regex, ShellEr
                     }
                 }
             }
-            '[' | ']' | '{' | '}' | '.' | '+' | '(' | ')' | '|' | '^' | '$' => {
-                out.push('\\');
-                out.push(tok);
+            c => out.push(Tok::Lit(c)),
+        }
+    }
+    Ok(out)
+}
+
+/// Translates a pattern into a regex: `*` becomes `.*` (greedy) or `.*?`, `?` becomes `.`,
+/// everything else literal. `anchored` matches only at the start.
+fn compile(pattern: &str, greedy: bool, anchored: bool) -> Result<Regex, ShellErrorKind> {
+    let toks = tokens(pattern)?;
+    let mut out = String::with_capacity(pattern.len() + 4);
+    if anchored {
+        out.push('^');
+    }
+    for tok in toks {
+        match tok {
+            Tok::Star if greedy => out.push_str(".*"),
+            Tok::Star => out.push_str(".*?"),
+            Tok::Any => out.push('.'),
+            Tok::Lit(c) => {
+                if regex_syntax_char(c) {
+                    out.push('\\');
+                }
+                out.push(c);
             }
-            _ => out.push(tok),
         }
     }
     RegexBuilder::new(&out)
         .size_limit(1 << 28)
         .build()
-        .map_err(|e| invalid(e.to_string()))
+        .map_err(|e| ShellErrorKind::InvalidPattern {
+            pattern: pattern.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Characters upstream escapes (plus those this regex dialect would read specially).
+fn regex_syntax_char(c: char) -> bool {
+    matches!(
+        c,
+        '[' | ']' | '{' | '}' | '.' | '+' | '(' | ')' | '|' | '^' | '$' | '*' | '?' | '\\'
+    )
+}
+
+/// A compiled pattern.
+enum Matcher {
+    /// The backtracking matcher; `greedy` stars try the longest run first.
+    Tokens { toks: Vec<Tok>, greedy: bool },
+    /// The regex translation, for very long patterns.
+    Regex(Regex),
+}
+
+impl Matcher {
+    fn new(pattern: &str, greedy: bool) -> Result<Matcher, ShellErrorKind> {
+        let mut toks = tokens(pattern)?;
+        // `**` selects what `*` selects (the later stars of a run can only match nothing).
+        toks.dedup_by(|b, a| *a == Tok::Star && *b == Tok::Star);
+        if toks.len() > MAX_MATCHER_TOKENS {
+            return Ok(Matcher::Regex(compile(pattern, greedy, false)?));
+        }
+        Ok(Matcher::Tokens { toks, greedy })
+    }
+
+    /// The end of the match starting exactly at `start`, if any.
+    fn match_at(&self, value: &str, start: usize) -> Option<usize> {
+        match self {
+            Matcher::Tokens { toks, greedy } => {
+                let mut failed = Vec::new();
+                match_tokens(toks, *greedy, value, 0, start, &mut failed)
+            }
+            Matcher::Regex(re) => re
+                .find_at(value, start)
+                .filter(|m| m.start() == start)
+                .map(|m| m.end()),
+        }
+    }
+
+    /// The leftmost match starting at `from` or later, as (start, end).
+    fn find_at(&self, value: &str, from: usize) -> Option<(usize, usize)> {
+        if let Matcher::Regex(re) = self {
+            return re.find_at(value, from).map(|m| (m.start(), m.end()));
+        }
+        let mut start = from;
+        loop {
+            if value.is_char_boundary(start)
+                && let Some(end) = self.match_at(value, start)
+            {
+                return Some((start, end));
+            }
+            if start >= value.len() {
+                return None;
+            }
+            start += 1;
+        }
+    }
+}
+
+/// The first match, in the order a backtracking regex engine tries alternatives, of
+/// `toks[ti..]` at byte `pos` of `value`; returns its end. `failed` memoizes the
+/// (element, position) pairs known not to match (a pair fails or succeeds whatever led to it).
+fn match_tokens(
+    toks: &[Tok],
+    greedy: bool,
+    value: &str,
+    ti: usize,
+    pos: usize,
+    failed: &mut Vec<bool>,
+) -> Option<usize> {
+    let Some(tok) = toks.get(ti) else {
+        return Some(pos);
+    };
+    let width = value.len() + 1;
+    if failed.get(ti * width + pos).copied().unwrap_or(false) {
+        return None;
+    }
+    let rest = &value[pos..];
+    let found = match *tok {
+        Tok::Lit(c) => match rest.chars().next() {
+            Some(d) if d == c => {
+                match_tokens(toks, greedy, value, ti + 1, pos + c.len_utf8(), failed)
+            }
+            _ => None,
+        },
+        Tok::Any => match rest.chars().next() {
+            Some(d) if d != '\n' => {
+                match_tokens(toks, greedy, value, ti + 1, pos + d.len_utf8(), failed)
+            }
+            _ => None,
+        },
+        Tok::Star => {
+            let run = rest.find('\n').unwrap_or(rest.len());
+            let mut ends: Vec<usize> = rest[..run].char_indices().map(|(i, _)| pos + i).collect();
+            ends.push(pos + run);
+            if greedy {
+                ends.reverse();
+            }
+            ends.into_iter()
+                .find_map(|p| match_tokens(toks, greedy, value, ti + 1, p, failed))
+        }
+    };
+    if found.is_none() {
+        if failed.is_empty() {
+            failed.resize((toks.len() + 1) * width, false);
+        }
+        failed[ti * width + pos] = true;
+    }
+    found
 }
 
 /// `${v#p}` / `${v##p}`: removes the shortest (or longest) matching prefix.
@@ -64,9 +208,9 @@ pub(super) fn trim_prefix(
     value: &str,
     greedy: bool,
 ) -> Result<String, ShellErrorKind> {
-    let re = compile(pattern, greedy, true)?;
-    Ok(match re.find(value) {
-        Some(m) => value[m.end()..].to_owned(),
+    let matcher = Matcher::new(pattern, greedy)?;
+    Ok(match matcher.match_at(value, 0) {
+        Some(end) => value[end..].to_owned(),
         None => value.to_owned(),
     })
 }
@@ -112,14 +256,9 @@ pub(super) fn replace_first(
     value: &str,
     replacement: &str,
 ) -> Result<String, ShellErrorKind> {
-    let re = compile(pattern, true, false)?;
-    Ok(match re.find(value) {
-        Some(m) => format!(
-            "{}{}{}",
-            &value[..m.start()],
-            replacement,
-            &value[m.end()..]
-        ),
+    let matcher = Matcher::new(pattern, true)?;
+    Ok(match matcher.find_at(value, 0) {
+        Some((start, end)) => format!("{}{}{}", &value[..start], replacement, &value[end..]),
         None => value.to_owned(),
     })
 }
@@ -132,27 +271,27 @@ pub(super) fn replace_all(
     value: &str,
     replacement: &str,
 ) -> Result<String, ShellErrorKind> {
-    let re = compile(pattern, true, false)?;
+    let matcher = Matcher::new(pattern, true)?;
     let mut out = String::with_capacity(value.len());
     let mut last_match_end = 0;
     let mut search_pos = 0;
     while search_pos <= value.len() {
-        let Some(m) = re.find_at(value, search_pos) else {
+        let Some((start, end)) = matcher.find_at(value, search_pos) else {
             break;
         };
-        out.push_str(&value[last_match_end..m.start()]);
+        out.push_str(&value[last_match_end..start]);
         // No replacement for an empty match right after the previous match.
-        if m.end() > last_match_end || m.start() == 0 {
-            expand_template(&mut out, replacement, m.as_str());
+        if end > last_match_end || start == 0 {
+            expand_template(&mut out, replacement, &value[start..end]);
         }
-        last_match_end = m.end();
+        last_match_end = end;
         let width = value[search_pos..].chars().next().map_or(0, char::len_utf8);
-        if search_pos + width > m.end() {
+        if search_pos + width > end {
             search_pos += width;
-        } else if search_pos + 1 > m.end() {
+        } else if search_pos + 1 > end {
             search_pos += 1;
         } else {
-            search_pos = m.end();
+            search_pos = end;
         }
     }
     if last_match_end <= value.len() {
@@ -248,6 +387,74 @@ mod tests {
         ] {
             assert_eq!(reverse_pattern(p), want, "{p}");
         }
+    }
+
+    /// The regex translation as the oracle of the matcher: same match at the start, same
+    /// leftmost match anywhere, for greedy and lazy stars.
+    fn agrees(pattern: &str, value: &str) -> Result<(), String> {
+        let Ok(toks) = tokens(pattern) else {
+            return Ok(());
+        };
+        for greedy in [true, false] {
+            let matcher = Matcher::Tokens {
+                toks: toks.clone(),
+                greedy,
+            };
+            let anchored = compile(pattern, greedy, true).map_err(|e| e.to_string())?;
+            let want = anchored.find(value).map(|m| m.end());
+            let got = matcher.match_at(value, 0);
+            if got != want {
+                return Err(format!(
+                    "{pattern:?} on {value:?} (greedy {greedy}): {got:?} != {want:?}"
+                ));
+            }
+            let floating = compile(pattern, greedy, false).map_err(|e| e.to_string())?;
+            for from in (0..=value.len()).filter(|&i| value.is_char_boundary(i)) {
+                let want = floating.find_at(value, from).map(|m| (m.start(), m.end()));
+                let got = matcher.find_at(value, from);
+                if got != want {
+                    return Err(format!(
+                        "{pattern:?} on {value:?} from {from} (greedy {greedy}): {got:?} != {want:?}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn matcher_agrees_with_the_regex_translation(
+            pattern in "[ab*?\\\\\n.é]{0,8}",
+            value in "[abé\n.*]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(agrees(&pattern, &value), Ok(()));
+        }
+    }
+
+    #[test]
+    fn matcher_agrees_on_edge_cases() {
+        for (p, v) in [
+            ("*", "abc"),
+            ("a*b*c", "aXbYc-abc"),
+            ("*b?", "xbybz"),
+            ("*x", "ax\nbx"),
+            ("**", "ab\ncd"),
+            ("?", "\n"),
+            ("a\\*", "a*b"),
+            ("*.tar.*", "x.tar.gz.tar.bz2"),
+            ("", "abc"),
+            ("\n*", "\nab"),
+        ] {
+            assert_eq!(agrees(p, v), Ok(()), "{p:?} {v:?}");
+        }
+        let long = "?".repeat(MAX_MATCHER_TOKENS + 1);
+        assert!(matches!(Matcher::new(&long, true), Ok(Matcher::Regex(_))));
+        assert_eq!(
+            trim_prefix(&long, &"x".repeat(600), true).map(|s| s.len()),
+            Ok(87)
+        );
     }
 
     #[test]

@@ -13,12 +13,9 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[cfg(target_os = "linux")]
-mod arena;
-
-#[cfg(target_os = "linux")]
+/// Huge pages: llb-dump's working set is a few MiB, faulted in 2 MiB at a time.
 #[global_allocator]
-static ALLOCATOR: arena::HugePageBump = arena::HugePageBump::new();
+static ALLOCATOR: llb::alloc::Arena = llb::alloc::Arena::new(true);
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
