@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Wall time of a fully cached build of a small multi-stage Dockerfile: dockerd's built-in
-# Dockerfile frontend vs the rfront gateway image, side by side (hyperfine when installed).
+# Dockerfile frontend vs the rfront gateway image, side by side.
 #
-#   ci/bench-gateway.sh [RUNS]      (default 10; needs dockerd, busybox:local, ourorg/rfront:dev)
+#   ci/bench-gateway.sh [RUNS]      (default 30; needs dockerd, busybox:local, ourorg/rfront:dev)
 #
 # Both builds export nothing (`--output type=cacheonly`) and are warmed first, so the numbers
 # are the frontend's own cost: starting it (for rfront: the container), reading the Dockerfile,
-# converting, and a fully cached solve.
+# converting, and a fully cached solve. The two builds alternate (builtin, rfront, builtin, ...)
+# so that drift in the daemon's or the machine's speed hits both alike; the script prints the
+# median and mean of each, the ratio of the medians, and the median of the per-pair ratios.
 set -euo pipefail
-RUNS=${1:-10}
+RUNS=${1:-30}
 IMAGE=${RFRONT_IMAGE:-ourorg/rfront:dev}
 
 docker image inspect "$IMAGE" >/dev/null 2>&1 || { echo "missing $IMAGE (ci/build-image.sh)" >&2; exit 1; }
@@ -36,16 +38,29 @@ rfront=(docker buildx build --progress=quiet --output type=cacheonly --build-arg
 "${builtin[@]}" >/dev/null 2>&1
 "${rfront[@]}" >/dev/null 2>&1
 
-if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 2 --runs "$RUNS" --export-markdown "$ctx/bench.md" \
-        -n builtin "${builtin[*]}" -n rfront "${rfront[*]}" >&2
-    cat "$ctx/bench.md"
-else
+times="$ctx/times"
+: > "$times"
+for _ in $(seq "$RUNS"); do
     for name in builtin rfront; do
         declare -n cmd=$name
         t0=$(date +%s%N)
-        for _ in $(seq "$RUNS"); do "${cmd[@]}" >/dev/null 2>&1; done
+        "${cmd[@]}" >/dev/null 2>&1
         t1=$(date +%s%N)
-        echo "$name: $(( (t1 - t0) / RUNS / 1000000 )) ms per build ($RUNS runs)"
+        echo "$name $(( (t1 - t0) / 1000 ))" >> "$times"
     done
-fi
+done
+python3 - "$times" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+t = {"builtin": [], "rfront": []}
+for name, us in rows:
+    t[name].append(int(us) / 1000)
+b, r = t["builtin"], t["rfront"]
+for name, v in (("builtin", b), ("rfront", r)):
+    print(f"{name:8} median {statistics.median(v):6.1f} ms  mean {statistics.mean(v):6.1f} ms"
+          f"  min {min(v):6.1f}  max {max(v):6.1f}  ({len(v)} runs)")
+pairs = [y / x for x, y in zip(b, r)]
+print(f"rfront / builtin: ratio of medians {statistics.median(r) / statistics.median(b):.2f},"
+      f" of means {statistics.mean(r) / statistics.mean(b):.2f},"
+      f" median of pair ratios {statistics.median(pairs):.2f}")
+PY

@@ -120,7 +120,13 @@ pub async fn read_dockerfile(
         .map_err(|e| wrap(e, "failed to resolve dockerfile"))?;
     let r = solved.single_ref()?;
 
-    let data = match client.read_file(&r.id, &filename).await {
+    // Both files at once: each read is a round trip to the daemon.
+    let ignore_name = format!("{filename}.dockerignore");
+    let (data, dockerignore) = tokio::join!(
+        client.read_file(&r.id, &filename),
+        client.read_file(&r.id, &ignore_name)
+    );
+    let data = match data {
         Ok(d) => d,
         Err(first) => {
             let mut found = None;
@@ -136,10 +142,7 @@ pub async fn read_dockerfile(
             }
         }
     };
-    let dockerignore = client
-        .read_file(&r.id, &format!("{filename}.dockerignore"))
-        .await
-        .ok();
+    let dockerignore = dockerignore.ok();
     Ok(DockerfileSource {
         data,
         filename,
@@ -150,16 +153,25 @@ pub async fn read_dockerfile(
 }
 
 /// The exclude patterns for the main context: `<filename>.dockerignore` when the Dockerfile has
-/// one, else the context's `.dockerignore` (solved and read; a missing file counts as empty).
-pub async fn context_excludes(
+/// one, else the context's `.dockerignore` (`context_ignore`, from [`context_dockerignore`]).
+pub fn context_excludes(
+    dockerfile: &DockerfileSource,
+    context_ignore: Result<Vec<u8>, GatewayError>,
+) -> Result<Vec<String>, GatewayError> {
+    match &dockerfile.dockerignore {
+        Some(data) => Ok(dockerignore::parse(data)),
+        None => Ok(dockerignore::parse(&context_ignore?)),
+    }
+}
+
+/// The main context's `.dockerignore`, solved and read (a missing file reads as empty). Read
+/// while the Dockerfile is (it is needed unless the Dockerfile has its own `.dockerignore`):
+/// each is a transfer from the client.
+pub async fn context_dockerignore(
     client: &BridgeClient,
     cfg: &BuildConfig,
     session_id: Option<&str>,
-    dockerfile: &DockerfileSource,
-) -> Result<Vec<String>, GatewayError> {
-    if let Some(data) = &dockerfile.dockerignore {
-        return Ok(dockerignore::parse(data));
-    }
+) -> Result<Vec<u8>, GatewayError> {
     let local = &cfg.context_local;
     let src = LocalSource {
         name: local.clone(),
@@ -176,11 +188,10 @@ pub async fn context_excludes(
         .await
         .map_err(|e| wrap(e, "failed to read dockerignore patterns"))?;
     let r = solved.single_ref()?;
-    let data = client
+    Ok(client
         .read_file(&r.id, ".dockerignore")
         .await
-        .unwrap_or_default();
-    Ok(dockerignore::parse(&data))
+        .unwrap_or_default())
 }
 
 /// The `.dockerignore` patterns of every named `local:` context (`context:NAME=local:LOCAL`),

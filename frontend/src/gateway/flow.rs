@@ -130,7 +130,19 @@ async fn build_inner<C: Compiler>(
     }
 
     let session = env.session_id.as_deref();
-    let src = dockerfile::read_dockerfile(client, &cfg, session, dockerfile_input).await?;
+    // For a build, the context's .dockerignore is fetched alongside the Dockerfile (each is a
+    // transfer from the client); it is used unless the Dockerfile has its own. Subrequests
+    // fetch it only when they need it (lint).
+    let (src, context_ignore) = if cfg.request_id.is_none() {
+        let (src, ignore) = tokio::join!(
+            dockerfile::read_dockerfile(client, &cfg, session, dockerfile_input),
+            dockerfile::context_dockerignore(client, &cfg, session)
+        );
+        (src?, Some(ignore))
+    } else {
+        let src = dockerfile::read_dockerfile(client, &cfg, session, dockerfile_input).await?;
+        (src, None)
+    };
     *dockerfile_slot = Some(src.clone());
 
     if let Some((source, cmdline)) = forward_target(&cfg, &src.data) {
@@ -151,11 +163,16 @@ async fn build_inner<C: Compiler>(
     let handle = tokio::runtime::Handle::current();
 
     if let Some(name) = &cfg.request_id {
-        return subrequest_answer(name, client, &cfg, &src, &base_opts, compiler, handle).await;
+        let answer = subrequest_answer(name, client, &cfg, &src, &base_opts, compiler, handle);
+        return answer.await;
     }
 
     let mut opts = base_opts;
-    opts.excludes = dockerfile::context_excludes(client, &cfg, session, &src).await?;
+    let context_ignore = match context_ignore {
+        Some(ignore) => ignore,
+        None => dockerfile::context_dockerignore(client, &cfg, session).await,
+    };
+    opts.excludes = dockerfile::context_excludes(&src, context_ignore)?;
     opts.named_local_excludes = dockerfile::named_local_excludes(client, &cfg, session).await?;
 
     let targets: Vec<Option<Platform>> = if cfg.target_platforms.is_empty() {
@@ -368,8 +385,11 @@ async fn subrequest_answer<C: Compiler>(
     let mut opts = base.clone();
     if name == subrequest::LINT {
         // The CopyIgnoredFile rule needs the .dockerignore patterns.
-        opts.excludes =
-            dockerfile::context_excludes(client, cfg, opts.session_id.as_deref(), src).await?;
+        let context_ignore = match &src.dockerignore {
+            Some(_) => Ok(Vec::new()),
+            None => dockerfile::context_dockerignore(client, cfg, opts.session_id.as_deref()).await,
+        };
+        opts.excludes = dockerfile::context_excludes(src, context_ignore)?;
     }
     let resolver = GatewayResolver::new(client.clone(), handle, None);
     let src_info = src.source_info();

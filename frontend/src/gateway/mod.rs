@@ -103,6 +103,10 @@ pub fn run_stdio<C: Compiler>(compiler: C) -> std::process::ExitCode {
         let channel = transport::connect_stdio().await?;
         serve(channel, &env, compiler).await
     });
+    // Once Return is answered nothing is left to do, but a blocking read of stdin is: waiting
+    // for it (as dropping the runtime would) until the daemon closes the pipe delays the end
+    // of the build by tens of milliseconds. Leave the remaining tasks to process exit.
+    runtime.shutdown_background();
     match end {
         Ok(SessionEnd::Returned) => ExitCode::SUCCESS,
         Ok(SessionEnd::ReturnedError(e)) => {

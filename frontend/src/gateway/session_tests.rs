@@ -261,8 +261,11 @@ async fn dockerfile_specific_dockerignore_wins() {
         attrs["local.followpaths"],
         r#"["sub/Dockerfile","sub/Dockerfile.dockerignore","sub/dockerfile"]"#
     );
-    // No solve of the context's .dockerignore.
-    assert_eq!(s.solves.len(), 2);
+    // The context's .dockerignore is fetched alongside the Dockerfile for builds (it is
+    // needed unless the Dockerfile has its own), then not used.
+    assert_eq!(s.solves.len(), 3);
+    let (_, attrs) = source_attrs(&s.solves[1]);
+    assert_eq!(attrs["local.followpaths"], r#"[".dockerignore"]"#);
 }
 
 #[tokio::test]
