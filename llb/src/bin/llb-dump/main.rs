@@ -13,6 +13,9 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[cfg(target_os = "linux")]
+mod mapped;
+
 /// Huge pages: llb-dump's working set is a few MiB, faulted in 2 MiB at a time.
 #[global_allocator]
 static ALLOCATOR: llb::alloc::Arena = llb::alloc::Arena::new(true);
@@ -113,6 +116,20 @@ fn read_input(path: Option<&Path>) -> anyhow::Result<(Vec<u8>, String)> {
     Ok((bytes, name))
 }
 
+/// A named regular file, mapped (see `mapped`); `None` for stdin or when it cannot be mapped.
+fn mapped_input(path: Option<&Path>) -> Option<(prost::bytes::Bytes, String)> {
+    let path = path.filter(|p| *p != Path::new("-"))?;
+    #[cfg(target_os = "linux")]
+    {
+        mapped::map(path).map(|b| (b, path.display().to_string()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Reads and validates one Definition.
 fn load(path: Option<&Path>) -> anyhow::Result<DecodedDefinition> {
     let (bytes, name) = read_input(path)?;
@@ -123,9 +140,15 @@ fn load(path: Option<&Path>) -> anyhow::Result<DecodedDefinition> {
 fn run_dump(path: Option<&Path>, format: Format) -> anyhow::Result<()> {
     let out = match format {
         Format::Json => {
-            let (bytes, name) = read_input(path)?;
+            let (bytes, name) = match mapped_input(path) {
+                Some(mapped) => mapped,
+                None => {
+                    let (bytes, name) = read_input(path)?;
+                    (bytes.into(), name)
+                }
+            };
             let context = || format!("{name}: not a valid LLB definition");
-            let dump = dump::json::JsonDump::new(bytes.into()).with_context(context)?;
+            let dump = dump::json::JsonDump::new(bytes).with_context(context)?;
             let chunks = dump.render().with_context(context)?;
             let mut stdout = io::stdout().lock();
             for chunk in &chunks {

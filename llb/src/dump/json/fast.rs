@@ -2,8 +2,8 @@
 //!
 //! Digests come first (sha256 of each op's bytes, no decoding), then each op
 //! is decoded, checked, formatted and dropped in one go, so only one op is
-//! alive per thread and memory stays small. Large Definitions are formatted
-//! by two threads, each taking half of the ops.
+//! alive per thread and memory stays small. Large Definitions are digested
+//! and formatted by two threads, each taking half of the ops.
 
 use std::io;
 
@@ -43,7 +43,7 @@ impl JsonDump {
         if raw.def.is_empty() {
             return Err(DefinitionError::Empty);
         }
-        let digests: Vec<Digest> = raw.def.iter().map(|b| Digest::of(b)).collect();
+        let digests = digest_all(&raw.def);
         let index = first_positions(&digests);
         if index.len() < 2 {
             return Err(DefinitionError::TooFewOps(index.len()));
@@ -168,6 +168,24 @@ impl JsonDump {
         }
         Ok(())
     }
+}
+
+/// The digest of every op; large Definitions are hashed by two threads, each taking half.
+fn digest_all(def: &[Bytes]) -> Vec<Digest> {
+    let hash = |ops: &[Bytes]| ops.iter().map(|b| Digest::of(b)).collect::<Vec<_>>();
+    if def.len() < PARALLEL_MIN_OPS {
+        return hash(def);
+    }
+    let (head, tail) = def.split_at(def.len() / 2);
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| hash(tail));
+        let mut digests = hash(head);
+        match worker.join() {
+            Ok(rest) => digests.extend(rest),
+            Err(_) => digests.extend(hash(tail)),
+        }
+        digests
+    })
 }
 
 /// First position of each digest.
