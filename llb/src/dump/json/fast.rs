@@ -97,16 +97,14 @@ impl JsonDump {
             self.render_range(0..n, &index, &mut out)?;
             return Ok(vec![out]);
         }
+        let mid = halfway(&self.def);
         let (head, tail) = std::thread::scope(|s| {
             let worker = s.spawn(|| {
                 let mut tail = Vec::with_capacity(estimate / 2);
-                self.render_range(n / 2..n, &index, &mut tail)
-                    .map(|()| tail)
+                self.render_range(mid..n, &index, &mut tail).map(|()| tail)
             });
             let mut head = Vec::with_capacity(estimate / 2);
-            let head = self
-                .render_range(0..n / 2, &index, &mut head)
-                .map(|()| head);
+            let head = self.render_range(0..mid, &index, &mut head).map(|()| head);
             (head, worker.join())
         });
         let head = head?;
@@ -176,7 +174,7 @@ fn digest_all(def: &[Bytes]) -> Vec<Digest> {
     if def.len() < PARALLEL_MIN_OPS {
         return hash(def);
     }
-    let (head, tail) = def.split_at(def.len() / 2);
+    let (head, tail) = def.split_at(halfway(def));
     std::thread::scope(|s| {
         let worker = s.spawn(|| hash(tail));
         let mut digests = hash(head);
@@ -186,6 +184,20 @@ fn digest_all(def: &[Bytes]) -> Vec<Digest> {
         }
         digests
     })
+}
+
+/// Where to split the ops between two threads: the first op past half of the bytes (ops
+/// differ in size by orders of magnitude, so halving the count can leave one thread idle).
+fn halfway(def: &[Bytes]) -> usize {
+    let total: usize = def.iter().map(Bytes::len).sum();
+    let mut seen = 0;
+    for (i, op) in def.iter().enumerate() {
+        seen += op.len();
+        if seen * 2 >= total {
+            return (i + 1).min(def.len() - 1).max(1);
+        }
+    }
+    def.len() / 2
 }
 
 /// First position of each digest.
