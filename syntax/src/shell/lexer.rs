@@ -80,18 +80,50 @@ impl Lexer {
         self
     }
 
-    /// Processes `word` (upstream `ProcessWordWithMatches`); use [`ProcessResult::result`].
+    /// Processes `word` (upstream `ProcessWordWithMatches`); use [`ProcessResult::result`]
+    /// (`words` is left empty).
     pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
-        self.process(word, env)
+        self.run(word, env, false)
     }
 
     /// Processes `word` (upstream `ProcessWords`); use [`ProcessResult::words`].
     pub fn process_words(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
-        self.process(word, env)
+        self.run(word, env, true)
     }
 
     /// Processes `word` once, producing both the single-word and the split result.
     pub fn process(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
+        self.run(word, env, true)
+    }
+
+    /// Whether `word` holds nothing the processor would act on: no `$`, quote, `<`, escape
+    /// character or leading BOM. Such a word comes out unchanged.
+    fn is_plain(&self, word: &str) -> bool {
+        let escape = self.escape;
+        !word.starts_with('\u{feff}')
+            && !word
+                .chars()
+                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == escape)
+    }
+
+    fn run(
+        &self,
+        word: &str,
+        env: &dyn Env,
+        want_words: bool,
+    ) -> Result<ProcessResult, ShellError> {
+        if self.is_plain(word) {
+            let words = if want_words {
+                split_plain(word)
+            } else {
+                Vec::new()
+            };
+            return Ok(ProcessResult {
+                result: word.to_owned(),
+                words,
+                ..ProcessResult::default()
+            });
+        }
         let mut chars: Vec<char> = word.chars().collect();
         // Upstream reads the word with Go's text/scanner, which drops a leading BOM.
         if chars.first() == Some(&'\u{feff}') {
@@ -100,6 +132,7 @@ impl Lexer {
         let mut p = Processor {
             lexer: self,
             env,
+            want_words,
             chars,
             pos: 0,
             raw_escapes: self.raw_escapes,
@@ -131,9 +164,24 @@ fn is_special_param(c: char) -> bool {
 
 type Step<T> = Result<T, ShellErrorKind>;
 
+/// The split words of a level, when they are built.
+fn finish_words(want: bool, words: Words, buf: &mut String) -> Vec<String> {
+    if want { words.finish(buf) } else { Vec::new() }
+}
+
+/// The words of a plain word (see [`Lexer::is_plain`]): its runs of non-space characters.
+fn split_plain(word: &str) -> Vec<String> {
+    word.split(super::gocompat::unicode::is_space)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 struct Processor<'a> {
     lexer: &'a Lexer,
     env: &'a dyn Env,
+    /// Build the split words too (`ProcessWords`); otherwise only the single-word result.
+    want_words: bool,
     chars: Vec<char>,
     pos: usize,
     raw_escapes: bool,
@@ -170,48 +218,65 @@ impl Processor<'_> {
 
     fn process_until_inner(&mut self, stop: Option<char>) -> Step<(String, Vec<String>)> {
         let mut result = String::new();
-        self.words_buf.clear();
+        let w = self.want_words;
+        if w {
+            self.words_buf.clear();
+        }
         let mut words = Words::default();
         let quotes = !self.lexer.skip_process_quotes;
         while let Some(ch) = self.peek() {
             if Some(ch) == stop {
                 self.next();
-                return Ok((result, words.finish(&mut self.words_buf)));
+                return Ok((result, finish_words(w, words, &mut self.words_buf)));
             }
             match ch {
                 '$' => {
                     let tmp = self.process_dollar()?;
                     result.push_str(&tmp);
-                    words.add_string(&mut self.words_buf, &tmp);
+                    if w {
+                        words.add_string(&mut self.words_buf, &tmp);
+                    }
                 }
                 '<' => {
                     let tmp = self.process_possible_heredoc();
                     result.push_str(&tmp);
-                    words.add_raw_string(&mut self.words_buf, &tmp);
+                    if w {
+                        words.add_raw_string(&mut self.words_buf, &tmp);
+                    }
                 }
                 '\'' if quotes => {
                     let tmp = self.process_single_quote()?;
                     result.push_str(&tmp);
-                    words.add_raw_string(&mut self.words_buf, &tmp);
+                    if w {
+                        words.add_raw_string(&mut self.words_buf, &tmp);
+                    }
                 }
                 '"' if quotes => {
                     let tmp = self.process_double_quote()?;
                     result.push_str(&tmp);
-                    words.add_raw_string(&mut self.words_buf, &tmp);
+                    if w {
+                        words.add_raw_string(&mut self.words_buf, &tmp);
+                    }
                 }
                 _ => {
                     self.next();
                     if ch == self.lexer.escape {
                         if self.raw_escapes {
-                            words.add_raw_char(&mut self.words_buf, ch);
+                            if w {
+                                words.add_raw_char(&mut self.words_buf, ch);
+                            }
                             result.push(ch);
                         }
                         // An escape at the very end is dropped.
                         let Some(escaped) = self.next() else { break };
-                        words.add_raw_char(&mut self.words_buf, escaped);
+                        if w {
+                            words.add_raw_char(&mut self.words_buf, escaped);
+                        }
                         result.push(escaped);
                     } else {
-                        words.add_char(&mut self.words_buf, ch);
+                        if w {
+                            words.add_char(&mut self.words_buf, ch);
+                        }
                         result.push(ch);
                     }
                 }
@@ -220,7 +285,7 @@ impl Processor<'_> {
         if let Some(stop) = stop {
             return Err(ShellErrorKind::UnexpectedEnd(stop));
         }
-        Ok((result, words.finish(&mut self.words_buf)))
+        Ok((result, finish_words(w, words, &mut self.words_buf)))
     }
 
     /// `'…'`: everything literal up to the next `'`.
