@@ -265,7 +265,7 @@ impl Prepared<'_> {
         let pending: Vec<StageId> = (0..self.conv.stages.states.len())
             .filter(|id| self.should_dispatch(*id))
             .collect();
-        let snapshot: Vec<DispatchState> = pending
+        let snapshot: Vec<Box<DispatchState>> = pending
             .iter()
             .map(|&id| self.conv.stages.states[id].clone())
             .collect();

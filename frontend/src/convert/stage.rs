@@ -201,8 +201,9 @@ impl DispatchState {
 /// All stages of a conversion (upstream's `dispatchStates`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stages {
-    /// The states, Dockerfile stages first, unregistered ones appended.
-    pub states: Vec<DispatchState>,
+    /// The states, Dockerfile stages first, unregistered ones appended (boxed: a state is
+    /// large, and growing the list should not move or over-allocate them).
+    pub states: Vec<Box<DispatchState>>,
     /// Lower-cased stage name → state.
     by_name: HashMap<String, StageId>,
     /// The `paths` sets (see the module docs).
@@ -227,7 +228,7 @@ impl Stages {
         if !ds.stage.name.is_empty() {
             self.by_name.insert(ds.stage.name.to_lowercase(), id);
         }
-        self.states.push(ds);
+        self.states.push(Box::new(ds));
         id
     }
 
@@ -274,8 +275,8 @@ impl Stages {
 /// Every stage but the one being dispatched, plus the shared path sets.
 #[derive(Debug)]
 pub(crate) struct OtherStages<'a> {
-    before: &'a mut [DispatchState],
-    after: &'a mut [DispatchState],
+    before: &'a mut [Box<DispatchState>],
+    after: &'a mut [Box<DispatchState>],
     current: StageId,
     /// The `paths` sets of all stages.
     pub path_sets: &'a mut Vec<BTreeSet<String>>,
@@ -285,9 +286,9 @@ impl OtherStages<'_> {
     /// Stage `id`; `None` for the stage being dispatched.
     pub fn get(&self, id: StageId) -> Option<&DispatchState> {
         match id.cmp(&self.current) {
-            std::cmp::Ordering::Less => self.before.get(id),
+            std::cmp::Ordering::Less => self.before.get(id).map(|b| &**b),
             std::cmp::Ordering::Equal => None,
-            std::cmp::Ordering::Greater => self.after.get(id - self.current - 1),
+            std::cmp::Ordering::Greater => self.after.get(id - self.current - 1).map(|b| &**b),
         }
     }
 
