@@ -203,6 +203,10 @@ impl DispatchState {
 pub(crate) struct Stages {
     /// The states, Dockerfile stages first, unregistered ones appended (boxed: a state is
     /// large, and growing the list should not move or over-allocate them).
+    #[allow(
+        clippy::vec_box,
+        reason = "1.4 KB states; the list doubles as stages are added"
+    )]
     pub states: Vec<Box<DispatchState>>,
     /// Lower-cased stage name → state.
     by_name: HashMap<String, StageId>,
