@@ -108,6 +108,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             .filter(|n| *n != "-")
             .map_or_else(|| "Dockerfile".into(), |n| n.to_string_lossy().into_owned()),
         excludes: read_dockerignore(&file, &args.context)?,
+        // One conversion, then the process exits.
+        skip_teardown: true,
         ..ConvertOptions::default()
     };
     let results = check_with_resolver(&data, &opts, &resolver)?;

@@ -122,6 +122,8 @@ pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
         let json = serde_json::to_vec_pretty(&result.image)?;
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
+    // The process exits next: leave the Definition to it.
+    std::mem::forget((result, bytes));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -220,6 +222,8 @@ impl Input {
             dockerfile_name: name.clone(),
             local_unique_id: args.local_unique_id.clone(),
             excludes,
+            // One conversion, then the process exits.
+            skip_teardown: true,
             ..ConvertOptions::default()
         };
         Ok(Input {

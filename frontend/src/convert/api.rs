@@ -99,6 +99,10 @@ pub struct ConvertOptions {
     pub named_local_excludes: BTreeMap<String, Vec<String>>,
     /// Resource limits for RUN (`memory`, `cpu-*` opts).
     pub linux_resources: Option<pb::LinuxResources>,
+    /// The process ends right after this conversion (a command-line run): the compiler's
+    /// working state (stage graph, LLB states) is left for the exit to reclaim instead of
+    /// being freed piece by piece. Off for long-lived callers.
+    pub skip_teardown: bool,
 }
 
 /// A base image's config as a resolver found it.

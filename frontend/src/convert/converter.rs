@@ -207,7 +207,7 @@ pub(crate) fn with_dispatched<T>(
     linter: &mut Linter,
     all_stages: bool,
     progress_names: bool,
-    finish: impl Fn(Prepared<'_>) -> Result<T>,
+    finish: impl Fn(&mut Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     let saved = linter.clone();
     let retry = {
@@ -220,7 +220,7 @@ pub(crate) fn with_dispatched<T>(
             progress_names,
         )?;
         match p.dispatch(None)? {
-            None => return finish(p),
+            None => return finish_and_release(p, &finish),
             Some(follow) => follow,
         }
     };
@@ -234,7 +234,20 @@ pub(crate) fn with_dispatched<T>(
         progress_names,
     )?;
     p.dispatch(Some(retry))?;
-    finish(p)
+    finish_and_release(p, &finish)
+}
+
+/// Runs `finish`, then frees the conversion's state, or with `skip_teardown` leaves it to the
+/// process exit.
+fn finish_and_release<T>(
+    mut p: Prepared<'_>,
+    finish: &impl Fn(&mut Prepared<'_>) -> Result<T>,
+) -> Result<T> {
+    let out = finish(&mut p);
+    if p.conv.opts.skip_teardown {
+        std::mem::forget(p);
+    }
+    out
 }
 
 impl Prepared<'_> {
@@ -438,7 +451,7 @@ impl Prepared<'_> {
     }
 
     /// Finalizes the image and marshals the target's State.
-    pub(crate) fn finish(mut self) -> Result<ConvertResult> {
+    pub(crate) fn finish(&mut self) -> Result<ConvertResult> {
         self.finalize_image()?;
         let conv = &self.conv;
         let platforms = &conv.platforms;

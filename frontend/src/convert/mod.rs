@@ -93,15 +93,9 @@ pub fn lint(
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
     }
     let all_stages = opts.target.as_deref().is_none_or(str::is_empty);
-    converter::with_dispatched(
-        dockerfile,
-        opts,
-        resolver,
-        linter,
-        all_stages,
-        false,
-        |mut p| p.finalize_image(),
-    )
+    converter::with_dispatched(dockerfile, opts, resolver, linter, all_stages, false, |p| {
+        p.finalize_image()
+    })
 }
 
 #[cfg(test)]
@@ -137,6 +131,32 @@ mod tests {
             .collect();
         lines.sort();
         assert_eq!(lines, vec![(1, 1), (2, 2), (3, 3)]);
+    }
+
+    /// Leaving the working state to the process exit changes nothing in the result, on the
+    /// first pass and on the retry with the context paths found (a variable COPY source).
+    #[test]
+    fn skip_teardown_gives_the_same_result() {
+        for df in [
+            &b"FROM alpine AS a\nRUN echo a > /a\nFROM scratch\nCOPY --from=a /a /\n"[..],
+            &b"FROM alpine\nARG SRC=src\nCOPY $SRC /dst\nRUN ls /dst\n"[..],
+        ] {
+            let opts = ConvertOptions {
+                local_unique_id: Some("x".into()),
+                ..ConvertOptions::default()
+            };
+            let kept = convert(df, &opts, &OfflineResolver).expect("convert");
+            let skipped = ConvertOptions {
+                skip_teardown: true,
+                ..opts
+            };
+            let leaked = convert(df, &skipped, &OfflineResolver).expect("convert");
+            assert_eq!(
+                llb::definition::encode_definition(&kept.definition),
+                llb::definition::encode_definition(&leaked.definition)
+            );
+            assert_eq!(kept.image, leaked.image);
+        }
     }
 
     /// Without one (the goldens), there are no locations.

@@ -30,7 +30,7 @@ pub fn outline(
         &mut linter,
         false,
         false,
-        |mut prepared| {
+        |prepared| {
             prepared.finalize_image()?;
             Ok(outline_json(
                 &mut prepared.conv.stages,

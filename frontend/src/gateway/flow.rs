@@ -266,6 +266,7 @@ fn convert_options(
         source_map: None,
         named_local_excludes: BTreeMap::new(),
         linux_resources: cfg.linux_resources.clone(),
+        skip_teardown: false,
     }
 }
 
