@@ -4,9 +4,11 @@
 mod cli;
 
 /// Size-class free lists in one reserved range (see `llb::alloc`): far fewer instructions per
-/// allocation than glibc's malloc, and fewer pages touched.
+/// allocation than glibc's malloc. With transparent huge pages: a page fault costs microseconds
+/// in a VM, and 2 MiB pages make a conversion's few MiB a handful of faults (mixed-200: 27 ->
+/// 18 ms, for 3 MiB more resident memory).
 #[global_allocator]
-static GLOBAL: llb::alloc::Arena = llb::alloc::Arena::new(false);
+static GLOBAL: llb::alloc::Arena = llb::alloc::Arena::new(true);
 
 use std::process::ExitCode;
 
