@@ -5,9 +5,14 @@
 # and 2.6 MiB instead of ~1.9 ms and 4.5 MiB for the default dynamic PIE build.
 #
 #   source ci/lib/static-build.sh
-#   dir=$(static_build ROOT -p frontend --bin rfront)    # prints the directory of the binaries
+#   dir=$(static_build "$REPO_ROOT" -p frontend --bin rfront)   # prints the binaries' directory
 #
-# Uses $CARGO_TARGET_DIR (default ROOT/target); the binaries land in TARGET/TRIPLE/release.
+# Sourcing also sets REPO_ROOT (this repository) and SHARED_DIR ($RFRONT_SHARED, else the
+# ../shared beside the repository). Uses $CARGO_TARGET_DIR (default ROOT/target); the binaries
+# land in TARGET/TRIPLE/release.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SHARED_DIR="${RFRONT_SHARED:-$REPO_ROOT/../shared}"
 
 STATIC_TRIPLE=${STATIC_TRIPLE:-x86_64-unknown-linux-gnu}
 STATIC_RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"

@@ -12,15 +12,14 @@
 # The machine should be otherwise idle: the load average is printed for context.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-shared="${RFRONT_SHARED:-$root/../shared}"
+# shellcheck source=../../ci/lib/static-build.sh
+source "$(dirname "$0")/../../ci/lib/static-build.sh"
+root="$REPO_ROOT"
+shared="$SHARED_DIR"
 runs="${1:-30}"
 corpus="$shared/corpus/real"
 
 command -v hyperfine >/dev/null || { echo "check-bench.sh: needs hyperfine" >&2; exit 1; }
-# shellcheck source=../../ci/lib/static-build.sh
-source "$root/ci/lib/static-build.sh"
 bin="$(static_build "$root" -p frontend --bin rfront)/rfront"
 ctx="$(mktemp -d)"
 json="$(mktemp)"

@@ -14,12 +14,11 @@
 # should be otherwise idle: the load average is printed for context.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-shared="${RFRONT_SHARED:-$root/../shared}"
-runs="${1:-200}"
 # shellcheck source=../../ci/lib/static-build.sh
-source "$root/ci/lib/static-build.sh"
+source "$(dirname "$0")/../../ci/lib/static-build.sh"
+root="$REPO_ROOT"
+shared="$SHARED_DIR"
+runs="${1:-200}"
 bin="$(static_build "$root" -p frontend --bin rfront)/rfront"
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT

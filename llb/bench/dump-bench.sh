@@ -12,13 +12,12 @@
 # the load average is printed for context.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-shared="${RFRONT_SHARED:-$root/../shared}"
+# shellcheck source=../../ci/lib/static-build.sh
+source "$(dirname "$0")/../../ci/lib/static-build.sh"
+root="$REPO_ROOT"
+shared="$SHARED_DIR"
 def="${1:-$shared/corpus/perf/mixed-200.definition.pb}"
 runs="${2:-300}"
-# shellcheck source=../../ci/lib/static-build.sh
-source "$root/ci/lib/static-build.sh"
 out="$(static_build "$root" -p llb --bin llb-dump --example json_dump_timing)"
 bin="$out/llb-dump"
 

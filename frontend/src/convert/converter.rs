@@ -76,6 +76,36 @@ pub(crate) fn build_linter(dockerfile: &[u8], opts: &ConvertOptions) -> Result<L
     Ok(Linter::new(config))
 }
 
+/// What a conversion is for, as far as the converter cares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Purpose {
+    /// Resolve and dispatch every stage, not only those the target needs (lint).
+    pub all_stages: bool,
+    /// Compute progress names (builds show them; lint and outline do not).
+    pub progress_names: bool,
+}
+
+impl Purpose {
+    /// A build of the target.
+    pub const BUILD: Purpose = Purpose {
+        all_stages: false,
+        progress_names: true,
+    };
+    /// The outline of the target.
+    pub const OUTLINE: Purpose = Purpose {
+        all_stages: false,
+        progress_names: false,
+    };
+
+    /// Lint: every stage when no target is set.
+    pub fn lint(all_stages: bool) -> Purpose {
+        Purpose {
+            all_stages,
+            progress_names: false,
+        }
+    }
+}
+
 /// A resolved base image: the reference to use, its digest, its config.
 pub(crate) type ResolvedBase = (String, Option<String>, Arc<crate::image::Image>);
 
@@ -96,9 +126,12 @@ pub(crate) fn prepare<'a>(
     opts: &'a ConvertOptions,
     resolver: &'a dyn ImageResolver,
     linter: &'a mut Linter,
-    all_stages: bool,
-    progress_names: bool,
+    purpose: Purpose,
 ) -> Result<Prepared<'a>> {
+    let Purpose {
+        all_stages,
+        progress_names,
+    } = purpose;
     if dockerfile.is_empty() {
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
     }
@@ -205,34 +238,19 @@ pub(crate) fn with_dispatched<T>(
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
-    all_stages: bool,
-    progress_names: bool,
+    purpose: Purpose,
     finish: impl Fn(&mut Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     let saved = linter.clone();
     let retry = {
-        let mut p = prepare(
-            dockerfile,
-            opts,
-            resolver,
-            linter,
-            all_stages,
-            progress_names,
-        )?;
+        let mut p = prepare(dockerfile, opts, resolver, linter, purpose)?;
         match p.dispatch(None)? {
             None => return finish_and_release(p, &finish),
             Some(follow) => follow,
         }
     };
     *linter = saved;
-    let mut p = prepare(
-        dockerfile,
-        opts,
-        resolver,
-        linter,
-        all_stages,
-        progress_names,
-    )?;
+    let mut p = prepare(dockerfile, opts, resolver, linter, purpose)?;
     p.dispatch(Some(retry))?;
     finish_and_release(p, &finish)
 }

@@ -40,6 +40,7 @@ mod stage;
 mod suggest;
 mod workdir;
 
+use converter::Purpose;
 use syntax::lint::Linter;
 
 pub use api::*;
@@ -73,7 +74,7 @@ pub fn convert_with_linter(
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
 ) -> Result<ConvertResult, ConvertError> {
-    converter::with_dispatched(dockerfile, opts, resolver, linter, false, true, |p| {
+    converter::with_dispatched(dockerfile, opts, resolver, linter, Purpose::BUILD, |p| {
         p.finish()
     })
 }
@@ -93,7 +94,8 @@ pub fn lint(
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
     }
     let all_stages = opts.target.as_deref().is_none_or(str::is_empty);
-    converter::with_dispatched(dockerfile, opts, resolver, linter, all_stages, false, |p| {
+    let purpose = Purpose::lint(all_stages);
+    converter::with_dispatched(dockerfile, opts, resolver, linter, purpose, |p| {
         p.finalize_image()
     })
 }

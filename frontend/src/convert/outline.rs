@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use syntax::parser::Range;
 
 use super::api::{ConvertOptions, ImageResolver};
-use super::converter::{build_linter, with_dispatched};
+use super::converter::{Purpose, build_linter, with_dispatched};
 use super::error::ConvertError;
 use super::stage::{StageId, Stages};
 
@@ -28,8 +28,7 @@ pub fn outline(
         opts,
         resolver,
         &mut linter,
-        false,
-        false,
+        Purpose::OUTLINE,
         |prepared| {
             prepared.finalize_image()?;
             Ok(outline_json(
