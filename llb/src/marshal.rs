@@ -18,12 +18,12 @@
 //! Marshalling scratch gives an empty Definition. Use
 //! [`crate::definition::encode_definition`] for the bytes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use crate::definition::encode_op;
-use crate::digest::Digest;
+use crate::digest::{Digest, DigestMap};
 use crate::pb;
 use crate::source_map::SourceMapCollector;
 use crate::state::caps::{self, CapSet};
@@ -168,7 +168,7 @@ pub(crate) struct OpParts {
 pub(crate) struct OpContext<'a> {
     /// Marshal-wide settings.
     pub(crate) options: &'a MarshalOptions,
-    digests: &'a HashMap<usize, Digest>,
+    digests: &'a DigestMap<usize, Digest>,
 }
 
 impl OpContext<'_> {
@@ -192,8 +192,8 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
     };
     let mut m = Marshaller {
         options,
-        digests: HashMap::new(),
-        seen: HashSet::new(),
+        digests: DigestMap::default(),
+        seen: DigestMap::default(),
         def: Vec::new(),
         metadata: BTreeMap::new(),
         sources: SourceMapCollector::default(),
@@ -239,9 +239,9 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
 struct Marshaller<'a> {
     options: &'a MarshalOptions,
     /// Digest of every node marshalled, by node identity.
-    digests: HashMap<usize, Digest>,
+    digests: DigestMap<usize, Digest>,
     /// Digests already in `def`.
-    seen: HashSet<Digest>,
+    seen: DigestMap<Digest, ()>,
     def: Vec<Vec<u8>>,
     metadata: BTreeMap<String, pb::OpMetadata>,
     sources: SourceMapCollector,
@@ -284,13 +284,22 @@ impl Marshaller<'_> {
             OpKind::Merge(m) => m.marshal(&ctx)?,
             OpKind::Diff(d) => d.marshal(&ctx)?,
         };
-        let mut own = node.constraints.clone();
-        own.platform = parts.platform.clone();
-        let (platform, filters, metadata) = self.options.constraints.layered(&own, &parts.caps);
+        // Go's MarshalConstraints, without building the layered constraints: the op's own
+        // platform (as its kind decided) over the marshal default, the base's worker filters
+        // then the op's, and the metadata merged straight into the digest's entry (base, then
+        // op, then the payload's caps: what merging the layered metadata would give).
+        let base = &self.options.constraints;
+        let platform = match (parts.keep_platform, &parts.platform, &base.platform) {
+            (false, _, _) => None,
+            (true, Some(p), _) | (true, None, Some(p)) => Some(p.to_pb()),
+            (true, None, None) => Some(Platform::host().to_pb()),
+        };
+        let mut filters = base.worker_constraints.clone();
+        filters.extend(node.constraints.worker_constraints.iter().cloned());
         let op = pb::Op {
             inputs: parts.inputs,
             op: Some(parts.op),
-            platform: parts.keep_platform.then(|| platform.to_pb()),
+            platform,
             constraints: Some(pb::WorkerConstraints { filter: filters }),
         };
         let bytes = encode_op(&op);
@@ -299,10 +308,16 @@ impl Marshaller<'_> {
             .metadata
             .entry(digest.as_str().to_string())
             .or_default();
-        merge_metadata(entry, &metadata);
+        merge_metadata(entry, &base.metadata);
+        merge_metadata(entry, &node.constraints.metadata);
+        for cap in &parts.caps {
+            if !entry.caps.contains_key(*cap) {
+                entry.caps.insert((*cap).to_string(), true);
+            }
+        }
         self.sources
             .add(digest.as_str(), &node.constraints.source_locations);
-        if self.seen.insert(digest.clone()) {
+        if self.seen.insert(digest.clone(), ()).is_none() {
             self.def.push(bytes);
         }
         self.digests.insert(Arc::as_ptr(node) as usize, digest);

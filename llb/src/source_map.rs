@@ -10,7 +10,7 @@
 //! count as one) and, for every op digest, its `Locations` — an entry
 //! exists even when empty, as upstream writes it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::marshal::{MarshalError, MarshalOptions, marshal};
@@ -127,7 +127,7 @@ pub struct SourceLocation {
 #[derive(Default)]
 pub(crate) struct SourceMapCollector {
     maps: Vec<SourceMap>,
-    index: HashMap<usize, usize>,
+    index: crate::digest::DigestMap<usize, usize>,
     locations: BTreeMap<String, Vec<pb::Location>>,
 }
 

@@ -146,29 +146,6 @@ impl Constraints {
     pub(crate) fn add_cap(&mut self, id: &str) {
         self.metadata.caps.insert(id.to_string(), true);
     }
-
-    /// Go's `MarshalConstraints`: `self` is the marshal-wide base, `op` the
-    /// op's own. Returns the effective platform, worker filters and
-    /// metadata.
-    pub(crate) fn layered(
-        &self,
-        op: &Constraints,
-        extra_caps: &[&str],
-    ) -> (Platform, Vec<String>, pb::OpMetadata) {
-        let platform = op
-            .platform
-            .clone()
-            .or_else(|| self.platform.clone())
-            .unwrap_or_else(Platform::host);
-        let mut filters = self.worker_constraints.clone();
-        filters.extend(op.worker_constraints.iter().cloned());
-        let mut metadata = self.metadata.clone();
-        merge_metadata(&mut metadata, &op.metadata);
-        for cap in extra_caps {
-            metadata.caps.insert((*cap).to_string(), true);
-        }
-        (platform, filters, metadata)
-    }
 }
 
 /// Go's `mergeMetadata`: `into` gains what `from` sets.
@@ -177,13 +154,21 @@ pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &pb::OpMetadata) {
         into.ignore_cache = true;
     }
     for (k, v) in &from.description {
-        into.description.insert(k.clone(), v.clone());
+        match into.description.get_mut(k) {
+            Some(have) if have == v => {}
+            Some(have) => have.clone_from(v),
+            None => {
+                into.description.insert(k.clone(), v.clone());
+            }
+        }
     }
     if from.export_cache.is_some() {
         into.export_cache = from.export_cache;
     }
     for k in from.caps.keys() {
-        into.caps.insert(k.clone(), true);
+        if !into.caps.contains_key(k) {
+            into.caps.insert(k.clone(), true);
+        }
     }
     if from.progress_group.is_some() {
         into.progress_group = from.progress_group.clone();

@@ -27,7 +27,6 @@
 //!
 //! [`MarshalOptions::record_file_action_caps`]: crate::marshal::MarshalOptions::record_file_action_caps
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::marshal::{MarshalError, OpContext, OpParts};
@@ -502,7 +501,7 @@ struct ActionState {
 struct FileMarshal<'a, 'c> {
     ctx: &'a OpContext<'c>,
     inputs: Vec<pb::Input>,
-    visited: HashMap<usize, usize>,
+    visited: crate::digest::DigestMap<usize, usize>,
     actions: Vec<ActionState>,
 }
 
@@ -573,7 +572,7 @@ impl FileOp {
         let mut fm = FileMarshal {
             ctx,
             inputs: Vec::new(),
-            visited: HashMap::new(),
+            visited: crate::digest::DigestMap::default(),
             actions: Vec::new(),
         };
         fm.add(&self.action)?;
