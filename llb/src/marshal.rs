@@ -195,7 +195,7 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
         digests: DigestMap::default(),
         seen: DigestMap::default(),
         def: Vec::new(),
-        metadata: BTreeMap::new(),
+        metadata: DigestMap::default(),
         sources: SourceMapCollector::default(),
     };
     m.visit(root)?;
@@ -228,10 +228,13 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
         }
     }
     m.metadata.insert(digest.as_str().to_string(), md);
+    // Sorted once at the end (a BTreeMap grown op by op moves its large values around).
+    let mut metadata: Vec<(String, pb::OpMetadata)> = m.metadata.into_iter().collect();
+    metadata.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let source = m.sources.finish(options)?;
     Ok(pb::Definition {
         def: m.def,
-        metadata: m.metadata,
+        metadata: BTreeMap::from_iter(metadata),
         source: Some(source),
     })
 }
@@ -243,7 +246,7 @@ struct Marshaller<'a> {
     /// Digests already in `def`.
     seen: DigestMap<Digest, ()>,
     def: Vec<Vec<u8>>,
-    metadata: BTreeMap<String, pb::OpMetadata>,
+    metadata: DigestMap<String, pb::OpMetadata>,
     sources: SourceMapCollector,
 }
 
