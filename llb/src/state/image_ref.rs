@@ -105,7 +105,7 @@ impl std::fmt::Display for ImageRef {
 /// grammar is unambiguous — a name holds `:` only in its domain, before its first `/`, and a
 /// tag never holds `/` — so the captures the regular expression would give are found by
 /// splitting. Returns (name, tag, digest).
-fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+fn match_reference(s: &str) -> Option<Matched<'_>> {
     let (rest, digest) = match s.split_once('@') {
         Some((rest, digest)) => (rest, Some(digest)),
         None => (s, None),
@@ -121,8 +121,34 @@ fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
     if tag.is_some_and(|t| !is_tag(t.as_bytes())) {
         return None;
     }
-    split_name(name)?;
-    Some((name, tag, digest))
+    let (domain, path) = split_name(name)?;
+    Some(Matched {
+        domain,
+        path,
+        tag,
+        digest,
+    })
+}
+
+/// The parts of a reference [`match_reference`] found.
+struct Matched<'a> {
+    /// The domain, empty when there is none.
+    domain: &'a str,
+    /// The repository path.
+    path: &'a str,
+    /// The tag, if any.
+    tag: Option<&'a str>,
+    /// The digest, if any.
+    digest: Option<&'a str>,
+}
+
+/// Whether Go's `strings.ToLower(s) != s`, without lowering ASCII text.
+fn has_upper(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.to_lowercase() != s
+    }
 }
 
 /// `anchoredNameRegexp`: `[domain "/"] path`, as (domain, path); the domain is empty when
@@ -250,7 +276,7 @@ pub fn parse_normalized_named(s: &str) -> Result<ImageRef, ReferenceError> {
         Some(i) => &remainder[..i],
         None => &remainder[..],
     };
-    if remote.to_lowercase() != remote {
+    if has_upper(remote) {
         return Err(ReferenceError::UppercaseRemote(remote.to_string()));
     }
     parse(&format!("{domain}/{remainder}"))
@@ -273,7 +299,7 @@ fn split_docker_domain(name: &str) -> (String, String) {
         (maybe_domain.to_string(), maybe_remote.to_string())
     } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
         (DEFAULT_DOMAIN.to_string(), maybe_remote.to_string())
-    } else if maybe_domain.contains(['.', ':']) || maybe_domain.to_lowercase() != maybe_domain {
+    } else if maybe_domain.contains(['.', ':']) || has_upper(maybe_domain) {
         (maybe_domain.to_string(), maybe_remote.to_string())
     } else {
         (DEFAULT_DOMAIN.to_string(), name.to_string())
@@ -286,7 +312,14 @@ fn split_docker_domain(name: &str) -> (String, String) {
 
 /// `reference.Parse` of a full reference.
 fn parse(s: &str) -> Result<ImageRef, ReferenceError> {
-    let Some((name, tag, digest)) = match_reference(s) else {
+    let Some(Matched {
+        domain,
+        path,
+        tag,
+        digest,
+        ..
+    }) = match_reference(s)
+    else {
         if s.is_empty() {
             return Err(ReferenceError::NameEmpty);
         }
@@ -295,7 +328,6 @@ fn parse(s: &str) -> Result<ImageRef, ReferenceError> {
         }
         return Err(ReferenceError::InvalidFormat);
     };
-    let (domain, path) = split_name(name).unwrap_or(("", name));
     if path.len() > NAME_TOTAL_LENGTH_MAX {
         return Err(ReferenceError::NameTooLong);
     }
@@ -450,7 +482,17 @@ mod tests {
     }
 
     fn hand(s: &str) -> Option<(String, Option<String>, Option<String>)> {
-        let (n, t, d) = match_reference(s)?;
+        let Matched {
+            domain,
+            path,
+            tag: t,
+            digest: d,
+        } = match_reference(s)?;
+        let n = if domain.is_empty() {
+            path.to_string()
+        } else {
+            format!("{domain}/{path}")
+        };
         Some((n.to_string(), t.map(str::to_string), d.map(str::to_string)))
     }
 

@@ -141,29 +141,46 @@ fn check_description(scope: &mut LintScope<'_>, node: &Node, instruction: &str, 
 
 /// `ReservedStageName` and `DuplicateStageName` (upstream's `validateStageNames`).
 fn check_stage_names(stages: &[Stage], linter: &mut Linter) {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for stage in stages.iter().filter(|s| !s.name.is_empty()) {
         let name = stage.name.as_str();
         if RESERVED_STAGE_NAMES.contains(&name) {
             let r = &RESERVED_STAGE_NAME;
             linter.run(r, &stage.meta.location(), r.detail(name));
         }
-        if seen.contains(&name) {
+        if !seen.insert(name) {
             let r = &DUPLICATE_STAGE_NAME;
             linter.run(r, &stage.meta.location(), r.detail(name));
         }
-        seen.push(name);
     }
 }
 
 /// The casing of a keyword: `Some(true)` all lower, `Some(false)` all upper, `None` mixed.
 fn keyword_casing(word: &str) -> Option<bool> {
-    if word == to_lower(word) {
+    if is_lower(word) {
         Some(true)
-    } else if word == to_upper(word) {
+    } else if is_upper(word) {
         Some(false)
     } else {
         None
+    }
+}
+
+/// `word == strings.ToLower(word)`, without building the lowered copy for ASCII words.
+fn is_lower(word: &str) -> bool {
+    if word.is_ascii() {
+        !word.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        word == to_lower(word)
+    }
+}
+
+/// `word == strings.ToUpper(word)`, without building the uppered copy for ASCII words.
+fn is_upper(word: &str) -> bool {
+    if word.is_ascii() {
+        !word.bytes().any(|b| b.is_ascii_lowercase())
+    } else {
+        word == to_upper(word)
     }
 }
 
@@ -190,9 +207,9 @@ fn check_command_casing(stages: &[Stage], linter: &mut Linter) {
     let majority_lower = lower > upper;
     for (word, meta) in keywords() {
         let expected = if majority_lower {
-            (word != to_lower(word)).then_some("lowercase")
+            (!is_lower(word)).then_some("lowercase")
         } else {
-            (word != to_upper(word)).then_some("uppercase")
+            (!is_upper(word)).then_some("uppercase")
         };
         if let Some(casing) = expected {
             let r = &CONSISTENT_INSTRUCTION_CASING;
