@@ -31,8 +31,8 @@ pub(crate) enum GitUrlError {
     Malformed,
 }
 
-/// The scheme of a remote starting `[a-zA-Z0-9]+://`.
-fn proto(remote: &str) -> Option<&str> {
+/// The scheme of a remote starting `[a-zA-Z0-9]+://` (gitutil's protocol regexp).
+pub fn url_scheme(remote: &str) -> Option<&str> {
     let end = remote
         .bytes()
         .position(|b| !b.is_ascii_alphanumeric())
@@ -40,10 +40,23 @@ fn proto(remote: &str) -> Option<&str> {
     (end > 0 && remote[end..].starts_with("://")).then(|| &remote[..end])
 }
 
-/// `sshutil`'s SCP-style remote, `user@host:path[?query][#fragment]` (user of
-/// `[a-zA-Z0-9_-]`, host of `[a-zA-Z0-9.-]`, no newline after the host), as
-/// (user, host, path): the path ends at the first `?` or `#`.
-fn scp_style(remote: &str) -> Option<(&str, &str, &str)> {
+/// The parts of an SCP-style remote, `user@host:path[?query][#fragment]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScpRemote<'a> {
+    /// `[a-zA-Z0-9_-]+`.
+    pub user: &'a str,
+    /// `[a-zA-Z0-9.-]+`.
+    pub host: &'a str,
+    /// Up to the first `?` or `#`.
+    pub path: &'a str,
+    /// After `?`, up to the first `#` (empty when absent).
+    pub query: &'a str,
+    /// After `#` (empty when absent).
+    pub fragment: &'a str,
+}
+
+/// `sshutil`'s SCP-style remote (its regexp, matched by hand): no newline anywhere.
+pub fn scp_style(remote: &str) -> Option<ScpRemote<'_>> {
     let (user, rest) = remote.split_once('@')?;
     let (host, rest) = rest.split_once(':')?;
     let user_ok = !user.is_empty()
@@ -57,20 +70,39 @@ fn scp_style(remote: &str) -> Option<(&str, &str, &str)> {
     if !user_ok || !host_ok || rest.contains('\n') {
         return None;
     }
-    let path = rest.find(['?', '#']).map_or(rest, |i| &rest[..i]);
-    Some((user, host, path))
+    let (path, query, fragment) = match rest.find(['?', '#']) {
+        None => (rest, "", ""),
+        Some(i) if rest.as_bytes()[i] == b'#' => (&rest[..i], "", &rest[i + 1..]),
+        Some(i) => {
+            let after = &rest[i + 1..];
+            match after.split_once('#') {
+                Some((q, f)) => (&rest[..i], q, f),
+                None => (&rest[..i], after, ""),
+            }
+        }
+    };
+    Some(ScpRemote {
+        user,
+        host,
+        path,
+        query,
+        fragment,
+    })
 }
 
 /// `gitutil.ParseURL`.
 pub(crate) fn parse(remote: &str) -> Result<GitUrl, GitUrlError> {
-    if let Some(proto) = proto(remote) {
+    if let Some(proto) = url_scheme(remote) {
         let proto = proto.to_lowercase();
         if !matches!(proto.as_str(), "http" | "https" | "ssh" | "git") {
             return Err(GitUrlError::InvalidProtocol);
         }
         return parse_standard(remote, &proto);
     }
-    if let Some((user, host, path)) = scp_style(remote) {
+    if let Some(ScpRemote {
+        user, host, path, ..
+    }) = scp_style(remote)
+    {
         return Ok(GitUrl {
             scheme: "ssh".to_string(),
             host: host.to_string(),
@@ -168,7 +200,9 @@ mod tests {
     }
 
     /// The regular expressions of BuildKit's `gitutil`/`sshutil`, as the oracle.
-    fn oracle(remote: &str) -> (Option<String>, Option<(String, String, String)>) {
+    type Parts = (String, String, String, String, String);
+
+    fn oracle(remote: &str) -> (Option<String>, Option<Parts>) {
         let proto = regex::Regex::new("^[a-zA-Z0-9]+://").unwrap();
         let scp =
             regex::Regex::new(r"^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):(.*?)(?:\?(.*?))?(?:#(.*))?$")
@@ -182,7 +216,7 @@ mod tests {
                     .map_or("", |m: regex::Match<'_>| m.as_str())
                     .to_string()
             };
-            (g(1), g(2), g(3))
+            (g(1), g(2), g(3), g(4), g(5))
         });
         (p, c)
     }
@@ -191,8 +225,11 @@ mod tests {
         #[test]
         fn hand_matchers_agree_with_the_regexps(remote in "[aZ9_.@:/?#\n-]{0,16}") {
             let got = (
-                proto(&remote).map(str::to_string),
-                scp_style(&remote).map(|(u, h, p)| (u.to_string(), h.to_string(), p.to_string())),
+                url_scheme(&remote).map(str::to_string),
+                scp_style(&remote).map(|r| {
+                    let s = |x: &str| x.to_string();
+                    (s(r.user), s(r.host), s(r.path), s(r.query), s(r.fragment))
+                }),
             );
             proptest::prop_assert_eq!(got, oracle(&remote));
         }

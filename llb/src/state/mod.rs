@@ -47,7 +47,7 @@ pub mod constraints;
 pub mod diff;
 pub mod exec;
 pub mod file;
-mod git_url;
+pub mod git_url;
 pub mod image_ref;
 pub mod merge;
 pub mod meta;

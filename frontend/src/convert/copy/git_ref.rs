@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use llb::state::git_url::{ScpRemote, scp_style, url_scheme};
+
 use super::go_url;
 use crate::convert::history::go_quote;
 use crate::convert::paths;
@@ -108,7 +110,7 @@ pub(super) fn parse_git_ref(src: &str) -> GitRefParse {
 
 /// `gitutil.ParseURL`; `None` for every error (unknown or unsupported protocol, malformed).
 fn parse_remote(remote: &str) -> Option<Remote> {
-    if let Some(proto) = url_protocol(remote) {
+    if let Some(proto) = url_scheme(remote) {
         if !matches!(
             proto.to_ascii_lowercase().as_str(),
             "http" | "https" | "ssh" | "git"
@@ -119,15 +121,6 @@ fn parse_remote(remote: &str) -> Option<Remote> {
         return Some(from_url(&u));
     }
     parse_scp_style(remote)
-}
-
-/// The `scheme` of a leading `^[a-zA-Z0-9]+://`.
-fn url_protocol(s: &str) -> Option<&str> {
-    let end = s
-        .bytes()
-        .position(|b| !b.is_ascii_alphanumeric())
-        .unwrap_or(s.len());
-    (end > 0 && s[end..].starts_with("://")).then(|| &s[..end])
 }
 
 /// `gitutil.FromURL`.
@@ -144,36 +137,13 @@ fn from_url(u: &go_url::GoUrl) -> Remote {
 /// `sshutil.ParseSCPStyleURL` + `fromSCPStyleURL`:
 /// `^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$`.
 fn parse_scp_style(s: &str) -> Option<Remote> {
-    if s.contains('\n') {
-        return None;
-    }
-    let (user, rest) = s.split_once('@')?;
-    if user.is_empty()
-        || !user
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return None;
-    }
-    let (host, rest) = rest.split_once(':')?;
-    if host.is_empty()
-        || !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
-        return None;
-    }
-    let (path, query, fragment) = match rest.find(['?', '#']) {
-        None => (rest, "", ""),
-        Some(i) if rest.as_bytes()[i] == b'#' => (&rest[..i], "", &rest[i + 1..]),
-        Some(i) => {
-            let after = &rest[i + 1..];
-            match after.split_once('#') {
-                Some((q, f)) => (&rest[..i], q, f),
-                None => (&rest[..i], after, ""),
-            }
-        }
-    };
+    let ScpRemote {
+        user,
+        host,
+        path,
+        query,
+        fragment,
+    } = scp_style(s)?;
     let query = if query.is_empty() {
         BTreeMap::new()
     } else {
