@@ -32,6 +32,8 @@ pub struct JsonDump {
     metadata: Vec<Option<Bytes>>,
     /// Size of the input, to size output buffers.
     input_len: usize,
+    /// Where the ops are split between two threads (see [`in_parts`]).
+    split: Option<usize>,
 }
 
 impl JsonDump {
@@ -43,7 +45,14 @@ impl JsonDump {
         if raw.def.is_empty() {
             return Err(DefinitionError::Empty);
         }
-        let digests = digest_all(&raw.def);
+        let split = split_point(&raw.def);
+        let digests: Vec<Digest> = in_parts(raw.def.len(), split, |range| {
+            raw.def[range]
+                .iter()
+                .map(|b| Digest::of(b))
+                .collect::<Vec<_>>()
+        })
+        .concat();
         let index = first_positions(&digests);
         if index.len() < 2 {
             return Err(DefinitionError::TooFewOps(index.len()));
@@ -83,6 +92,7 @@ impl JsonDump {
             digests,
             metadata,
             input_len,
+            split,
         })
     }
 
@@ -92,24 +102,17 @@ impl JsonDump {
         let n = self.def.len();
         let index = first_positions(&self.digests);
         let estimate = self.input_len * 3 / 2;
-        if n < PARALLEL_MIN_OPS {
-            let mut out = Vec::with_capacity(estimate);
-            self.render_range(0..n, &index, &mut out)?;
-            return Ok(vec![out]);
-        }
-        let mid = halfway(&self.def);
-        let (head, tail) = std::thread::scope(|s| {
-            let worker = s.spawn(|| {
-                let mut tail = Vec::with_capacity(estimate / 2);
-                self.render_range(mid..n, &index, &mut tail).map(|()| tail)
-            });
-            let mut head = Vec::with_capacity(estimate / 2);
-            let head = self.render_range(0..mid, &index, &mut head).map(|()| head);
-            (head, worker.join())
-        });
-        let head = head?;
-        let tail = tail.unwrap_or(Err(DefinitionError::Empty))?;
-        Ok(vec![head, tail])
+        in_parts(n, self.split, |range| {
+            let share = if range.len() == n {
+                estimate
+            } else {
+                estimate / 2
+            };
+            let mut out = Vec::with_capacity(share);
+            self.render_range(range, &index, &mut out).map(|()| out)
+        })
+        .into_iter()
+        .collect()
     }
 
     /// Formats everything, then writes it to `out` (nothing is written
@@ -168,36 +171,43 @@ impl JsonDump {
     }
 }
 
-/// The digest of every op; large Definitions are hashed by two threads, each taking half.
-fn digest_all(def: &[Bytes]) -> Vec<Digest> {
-    let hash = |ops: &[Bytes]| ops.iter().map(|b| Digest::of(b)).collect::<Vec<_>>();
+/// Where to split the ops between two threads: `None` below [`PARALLEL_MIN_OPS`], else the
+/// first op past half of the bytes (ops differ in size by orders of magnitude, so halving the
+/// count can leave one thread idle).
+fn split_point(def: &[Bytes]) -> Option<usize> {
     if def.len() < PARALLEL_MIN_OPS {
-        return hash(def);
+        return None;
     }
-    let (head, tail) = def.split_at(halfway(def));
-    std::thread::scope(|s| {
-        let worker = s.spawn(|| hash(tail));
-        let mut digests = hash(head);
-        match worker.join() {
-            Ok(rest) => digests.extend(rest),
-            Err(_) => digests.extend(hash(tail)),
-        }
-        digests
-    })
-}
-
-/// Where to split the ops between two threads: the first op past half of the bytes (ops
-/// differ in size by orders of magnitude, so halving the count can leave one thread idle).
-fn halfway(def: &[Bytes]) -> usize {
     let total: usize = def.iter().map(Bytes::len).sum();
     let mut seen = 0;
     for (i, op) in def.iter().enumerate() {
         seen += op.len();
         if seen * 2 >= total {
-            return (i + 1).min(def.len() - 1).max(1);
+            return Some((i + 1).min(def.len() - 1).max(1));
         }
     }
-    def.len() / 2
+    Some(def.len() / 2)
+}
+
+/// Runs `work` over the ops `0..n`: in one go without a split, else over `0..mid` on this
+/// thread and `mid..n` on a second one. The results come in op order. A panic in the second
+/// thread is passed on.
+fn in_parts<T: Send>(
+    n: usize,
+    split: Option<usize>,
+    work: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let Some(mid) = split else {
+        return vec![work(0..n)];
+    };
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| work(mid..n));
+        let head = work(0..mid);
+        let tail = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        vec![head, tail]
+    })
 }
 
 /// First position of each digest.
