@@ -383,6 +383,28 @@ unsafe fn ensure_path(path: &CString, dir: bool) -> libc::c_int {
     }
 }
 
+/// Makes every mount under `slash` (the C string `/`) private, so that nothing mounted in the
+/// sandbox propagates to the host.
+///
+/// # Safety
+/// A raw syscall; must run in the sandbox's own mount namespace.
+pub(super) unsafe fn make_mounts_private(err_fd: libc::c_int, slash: &CString) -> io::Result<()> {
+    // SAFETY: a prepared C string and null pointers, as mount(2) allows for MS_PRIVATE.
+    let rc = unsafe {
+        libc::mount(
+            std::ptr::null(),
+            slash.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        )
+    };
+    if rc != 0 {
+        return Err(fail(err_fd, b"make mounts private"));
+    }
+    Ok(())
+}
+
 /// Performs one prepared mount.
 ///
 /// # Safety
@@ -478,16 +500,7 @@ unsafe fn setup_sandbox(plan: &Plan) -> io::Result<()> {
     // SAFETY: all calls below use prepared C strings and plain integers.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        if libc::mount(
-            std::ptr::null(),
-            plan.slash.as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) != 0
-        {
-            return Err(fail(plan.err_fd, b"make mounts private"));
-        }
+        make_mounts_private(plan.err_fd, &plan.slash)?;
         for m in &plan.pre_root {
             do_mount(plan.err_fd, m)?;
         }

@@ -14,7 +14,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
-use super::linux::{RawMount, cpath, cstr, do_mount, fail, overlay_data, pump};
+use super::linux::{
+    RawMount, cpath, cstr, do_mount, fail, make_mounts_private, overlay_data, pump,
+};
 use super::{ExecSpec, Executor, MountKind, Network, OutputFn, SandboxError, Stream};
 
 /// Runs processes through `runc` (or a compatible runtime).
@@ -47,16 +49,7 @@ unsafe fn runc_hook(p: &Prep) -> io::Result<()> {
         if libc::unshare(libc::CLONE_NEWNS) != 0 {
             return Err(fail(p.err_fd, b"unshare mount namespace"));
         }
-        if libc::mount(
-            std::ptr::null(),
-            p.slash.as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) != 0
-        {
-            return Err(fail(p.err_fd, b"make mounts private"));
-        }
+        make_mounts_private(p.err_fd, &p.slash)?;
         for m in &p.mounts {
             do_mount(p.err_fd, m)?;
         }
