@@ -28,6 +28,7 @@ use crate::pb;
 use crate::source_map::SourceMapCollector;
 use crate::state::caps::{self, CapSet};
 use crate::state::constraints::{Constraints, merge_metadata};
+use crate::state::definition::DefinitionOp;
 use crate::state::image_ref::ReferenceError;
 use crate::state::node::{OpKind, OpNode, Output};
 use crate::state::{Platform, State};
@@ -53,6 +54,26 @@ pub enum MarshalError {
     /// A merge of fewer than two inputs.
     #[error("merge must have at least 2 inputs")]
     MergeTooFewInputs,
+    /// A Definition-backed State with no op.
+    #[error("cannot marshal empty definition op")]
+    EmptyDefinitionOp,
+    /// A Definition-backed op from a Definition without ops or metadata.
+    #[error("invalid definition op with no ops {ops} {metas}")]
+    DefinitionWithoutOps {
+        /// How many ops the Definition has.
+        ops: usize,
+        /// How many metadata entries it has.
+        metas: usize,
+    },
+    /// A Definition-backed op whose digest names no op of its Definition.
+    #[error("invalid definition op with unknown op {0:?}")]
+    DefinitionUnknownOp(String),
+    /// A Definition-backed op without metadata in its Definition.
+    #[error("invalid definition op with unknown metas {0:?}")]
+    DefinitionUnknownMetadata(String),
+    /// A Definition-backed op reached through a negative output index.
+    #[error("invalid definition op with invalid index")]
+    DefinitionInvalidIndex,
     /// An op was marshalled before one of its inputs (a bug).
     #[error("internal error: input of an op marshalled out of order")]
     InputOutOfOrder,
@@ -274,6 +295,28 @@ impl Marshaller<'_> {
         Ok(())
     }
 
+    /// Go's `DefinitionOp.Marshal`: the original bytes, metadata and locations; neither the
+    /// marshal options nor constraints add anything.
+    fn emit_definition(
+        &mut self,
+        node: &Arc<OpNode>,
+        d: &DefinitionOp,
+    ) -> Result<(), MarshalError> {
+        let (digest, bytes, metadata) = d.parts()?;
+        let entry = self
+            .metadata
+            .entry(digest.as_str().to_string())
+            .or_default();
+        merge_metadata(entry, metadata);
+        self.sources.add(digest.as_str(), d.locations());
+        if self.seen.insert(digest.clone(), ()).is_none() {
+            self.def.push(bytes.to_vec());
+        }
+        self.digests
+            .insert(Arc::as_ptr(node) as usize, digest.clone());
+        Ok(())
+    }
+
     /// Marshals one node whose inputs are all marshalled.
     fn emit(&mut self, node: &Arc<OpNode>) -> Result<(), MarshalError> {
         let ctx = OpContext {
@@ -286,6 +329,7 @@ impl Marshaller<'_> {
             OpKind::File(f) => f.marshal(&ctx)?,
             OpKind::Merge(m) => m.marshal(&ctx)?,
             OpKind::Diff(d) => d.marshal(&ctx)?,
+            OpKind::Definition(d) => return self.emit_definition(node, d),
         };
         // Go's MarshalConstraints, without building the layered constraints: the op's own
         // platform (as its kind decided) over the marshal default, the base's worker filters

@@ -61,8 +61,12 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
-    /// `domain/path`.
+    /// `domain/path` (`path` alone when there is no domain, as [`parse_reference`] may
+    /// give).
     pub fn name(&self) -> String {
+        if self.domain.is_empty() {
+            return self.path.clone();
+        }
         format!("{}/{}", self.domain, self.path)
     }
 
@@ -89,7 +93,11 @@ impl ImageRef {
 
 impl std::fmt::Display for ImageRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.domain, self.path)?;
+        if self.domain.is_empty() {
+            write!(f, "{}", self.path)?;
+        } else {
+            write!(f, "{}/{}", self.domain, self.path)?;
+        }
         if let Some(tag) = &self.tag {
             write!(f, ":{tag}")?;
         }
@@ -308,6 +316,12 @@ fn split_docker_domain(name: &str) -> (String, String) {
         return (domain, format!("{OFFICIAL_REPO_PREFIX}{remote}"));
     }
     (domain, remote)
+}
+
+/// `reference.Parse`: a reference as written, not normalized (no Docker Hub domain or
+/// `library/` added; the domain is empty when the name has none).
+pub fn parse_reference(s: &str) -> Result<ImageRef, ReferenceError> {
+    parse(s)
 }
 
 /// `reference.Parse` of a full reference.

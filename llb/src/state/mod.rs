@@ -16,6 +16,7 @@
 //! - file ops ([`file`](mod@file)): a chain of [`FileAction`]s applied with
 //!   [`State::file`];
 //! - [`merge()`] and [`diff()`];
+//! - an already marshalled Definition ([`State::from_definition`]);
 //! - per-op [`Constraints`] (platform, custom name, descriptions, progress
 //!   group, source locations, …).
 //!
@@ -44,6 +45,7 @@
 
 pub mod caps;
 pub mod constraints;
+pub mod definition;
 pub mod diff;
 pub mod exec;
 pub mod file;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::constraints::Constraints;
+use super::definition::DefinitionOp;
 use super::diff::DiffOp;
 use super::exec::ExecOp;
 use super::file::FileOp;
@@ -25,6 +26,8 @@ pub(crate) enum OpKind {
     Merge(MergeOp),
     /// A diff of two inputs.
     Diff(DiffOp),
+    /// An op of an already marshalled Definition.
+    Definition(DefinitionOp),
 }
 
 /// One vertex of the graph under construction.
@@ -51,6 +54,7 @@ impl OpNode {
             OpKind::File(f) => f.dependencies(),
             OpKind::Merge(m) => m.inputs.clone(),
             OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).cloned().collect(),
+            OpKind::Definition(d) => d.inputs.clone(),
         }
     }
 }
@@ -105,6 +109,7 @@ impl fmt::Debug for Output {
             OpKind::File(_) => "file".to_string(),
             OpKind::Merge(_) => "merge".to_string(),
             OpKind::Diff(_) => "diff".to_string(),
+            OpKind::Definition(_) => "definition".to_string(),
         };
         write!(f, "Output({kind}, index {})", self.index)
     }
