@@ -103,6 +103,15 @@ pub struct ConvertOptions {
     /// working state (stage graph, LLB states) is left for the exit to reclaim instead of
     /// being freed piece by piece. Off for long-lived callers.
     pub skip_teardown: bool,
+    /// The build's client session (`BUILDKIT_SESSION_ID`, not a local's override): the
+    /// session `oci-layout://` named contexts are read through.
+    pub build_session_id: Option<String>,
+    /// The frontend's inputs (the gateway's `Inputs`), for `input:NAME` named contexts;
+    /// empty without a gateway.
+    pub inputs: BTreeMap<String, pb::Definition>,
+    /// `input-metadata:NAME` options: JSON metadata of input `NAME` (its
+    /// `containerimage.config`, base64, is the input's image config).
+    pub input_metadata: BTreeMap<String, String>,
 }
 
 /// A base image's config as a resolver found it.
@@ -121,6 +130,37 @@ pub struct ResolvedImage {
 #[error("{0}")]
 pub struct ResolveError(pub String);
 
+/// Where an image config is looked up (upstream's `sourceresolver` resolver types, the
+/// `ResolverType` of a `ResolveImageConfig` request).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResolverKind {
+    /// A registry or the daemon's image store (`ResolverType` 0).
+    #[default]
+    Registry,
+    /// An OCI layout store the client exposes through its session (`ResolverType` 1).
+    OciLayout {
+        /// The client session holding the store.
+        session_id: String,
+        /// The store's name in that session.
+        store_id: String,
+    },
+}
+
+/// One image config lookup with everything upstream's `sourceresolver.Opt` carries.
+#[derive(Debug, Clone, Default)]
+pub struct ResolveRequest {
+    /// The reference to resolve.
+    pub reference: String,
+    /// The platform wanted.
+    pub platform: Platform,
+    /// `image-resolve-mode` (registry lookups only).
+    pub mode: ResolveMode,
+    /// Where to look.
+    pub kind: ResolverKind,
+    /// The progress line naming the lookup; the resolver's own when `None`.
+    pub log_name: Option<String>,
+}
+
 /// Resolves image references to their configs.
 pub trait ImageResolver: Send + Sync {
     /// Resolves `reference` (already normalised, e.g. `docker.io/library/alpine:latest`) for
@@ -131,6 +171,20 @@ pub trait ImageResolver: Send + Sync {
         platform: &Platform,
         mode: ResolveMode,
     ) -> Result<ResolvedImage, ResolveError>;
+
+    /// Resolves a [`ResolveRequest`]. By default registry lookups go to
+    /// [`resolve`](ImageResolver::resolve) and OCI layout stores are not supported.
+    fn resolve_request(&self, request: &ResolveRequest) -> Result<ResolvedImage, ResolveError> {
+        match &request.kind {
+            ResolverKind::Registry => {
+                self.resolve(&request.reference, &request.platform, request.mode)
+            }
+            ResolverKind::OciLayout { .. } => Err(ResolveError(format!(
+                "{}: this resolver cannot read OCI layout stores",
+                request.reference
+            ))),
+        }
+    }
 }
 
 /// What a conversion produces.

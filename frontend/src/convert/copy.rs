@@ -7,7 +7,7 @@
 //! the daemon has cap `mergeop` and no `--chmod` is given.
 
 mod chmod;
-mod git_ref;
+pub(crate) mod git_ref;
 mod go_url;
 mod http;
 

@@ -26,6 +26,7 @@ mod graph;
 mod history;
 mod image_config;
 mod metadata;
+mod named_context;
 mod naming;
 mod outline;
 mod paths;
@@ -45,6 +46,7 @@ use syntax::lint::Linter;
 
 pub use api::*;
 pub use error::ConvertError;
+pub(crate) use named_context::is_git_context;
 pub use outline::{outline, targets};
 pub use resolvers::{FileResolver, OfflineResolver};
 

@@ -15,6 +15,7 @@ use super::history::go_quote;
 use super::image_config::{
     auto_detect_platform, image_platform, is_scratch_image, parse_image_config,
 };
+use super::named_context;
 use super::naming::{df_cmd, prefix_command};
 use super::platform::{format_all, to_api};
 use super::stage::StageId;
@@ -192,6 +193,7 @@ impl Converter<'_> {
             if let Some(context) = self.opts.named_contexts.get(&key) {
                 return Ok(Some(FoundContext {
                     context: context.clone(),
+                    name: short,
                     key,
                     platform: requested,
                 }));
@@ -310,10 +312,22 @@ impl Converter<'_> {
                     local: Some(local),
                 })
             }
-            NamedContext::Git(_) | NamedContext::OciLayout(_) | NamedContext::Input(_) => {
-                Err(ConvertError::Unsupported(format!(
-                    "named context {key}: this kind of context is not supported yet"
-                )))
+            NamedContext::Git(value) => Ok(LoadedContext::state(named_context::load_git(value)?)),
+            NamedContext::OciLayout(spec) => {
+                let (state, image) = self.load_oci_layout(nc, spec)?;
+                Ok(LoadedContext {
+                    state,
+                    image,
+                    local: None,
+                })
+            }
+            NamedContext::Input(name) => {
+                let (state, image) = self.load_input(nc, name)?;
+                Ok(LoadedContext {
+                    state,
+                    image,
+                    local: None,
+                })
             }
         }
     }
@@ -324,6 +338,8 @@ impl Converter<'_> {
 pub(crate) struct FoundContext {
     /// What it points at.
     pub context: NamedContext,
+    /// The name it was looked up by, familiar and without `:latest` (upstream's `name`).
+    pub name: String,
     /// The key it was found under (`name::platform` or `name`; upstream's
     /// `nameWithPlatform`).
     pub key: String,

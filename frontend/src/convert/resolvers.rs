@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use llb::digest::Digest;
 use llb::state::image_ref::normalize;
 
-use super::api::{ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage};
+use super::api::{
+    ImageResolver, Platform, ResolveError, ResolveMode, ResolveRequest, ResolvedImage,
+};
 
 /// Resolves every image to a synthetic config: `linux/amd64`, no Env, WorkingDir or User,
 /// one made-up layer (`sha256` of `rfront offline layer <reference>`), the reference
@@ -43,6 +45,11 @@ impl ImageResolver for OfflineResolver {
             digest: None,
             config: OfflineResolver::config(reference),
         })
+    }
+
+    /// Every kind of store gives the synthetic config, OCI layout stores included.
+    fn resolve_request(&self, request: &ResolveRequest) -> Result<ResolvedImage, ResolveError> {
+        self.resolve(&request.reference, &request.platform, request.mode)
     }
 }
 
@@ -104,6 +111,16 @@ impl ImageResolver for FileResolver {
             None => Err(ResolveError(format!(
                 "no image config for {reference} (use --offline or --image-config {reference}=FILE)"
             ))),
+        }
+    }
+
+    /// Config files answer for any kind of store; the rest goes to the fallback.
+    fn resolve_request(&self, request: &ResolveRequest) -> Result<ResolvedImage, ResolveError> {
+        let reference = &request.reference;
+        let key = normalize(reference).unwrap_or_else(|_| reference.to_string());
+        match (&self.fallback, self.configs.contains_key(&key)) {
+            (Some(f), false) => f.resolve_request(request),
+            _ => self.resolve(reference, &request.platform, request.mode),
         }
     }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 use llb::pb;
 use tonic::transport::Channel;
 
+use crate::convert::ResolverKind;
+
 use super::caps::{self, CapSet, ServerInfo};
 use super::error::GatewayError;
 use super::opts::CacheImport;
@@ -18,6 +20,10 @@ use super::transport::MAX_MESSAGE_SIZE;
 
 /// How long Ping may take (the Go client's limit).
 pub const PING_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// `ResolveImageConfigRequest.ResolverType` of an OCI layout store
+/// (`sourceresolver.ResolverTypeOCILayout`).
+pub const RESOLVER_TYPE_OCI_LAYOUT: i32 = 1;
 
 /// A connected, pinged gateway client. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -176,20 +182,33 @@ impl BridgeClient {
     }
 
     /// Resolves an image reference to (possibly rewritten ref, manifest digest, config JSON).
+    /// An OCI layout store lookup sets `ResolverType` 1 with the store's session and id, and
+    /// no resolve mode, as upstream's client does.
     pub async fn resolve_image_config(
         &self,
         reference: &str,
         platform: Option<pb::Platform>,
         resolve_mode: &str,
+        kind: &ResolverKind,
         log_name: &str,
     ) -> Result<(String, String, Vec<u8>), tonic::Status> {
-        let req = bridge::ResolveImageConfigRequest {
+        let mut req = bridge::ResolveImageConfigRequest {
             r#ref: reference.to_string(),
             platform,
-            resolve_mode: resolve_mode.to_string(),
             log_name: log_name.to_string(),
             ..Default::default()
         };
+        match kind {
+            ResolverKind::Registry => req.resolve_mode = resolve_mode.to_string(),
+            ResolverKind::OciLayout {
+                session_id,
+                store_id,
+            } => {
+                req.resolver_type = RESOLVER_TYPE_OCI_LAYOUT;
+                req.session_id = session_id.clone();
+                req.store_id = store_id.clone();
+            }
+        }
         let resp = self
             .rpc
             .clone()

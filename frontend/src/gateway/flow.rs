@@ -118,6 +118,8 @@ async fn build_inner<C: Compiler>(
     }
 
     let mut inputs = client.inputs().await?;
+    // Named `input:` contexts may name any input, the Dockerfile's included.
+    let all_inputs = inputs.clone();
     let dockerfile_input = if cfg.force_local_dockerfile {
         None
     } else {
@@ -159,6 +161,7 @@ async fn build_inner<C: Compiler>(
         env.worker_platforms.clone()
     };
     let mut base_opts = convert_options(&cfg, env, client, build_platforms);
+    base_opts.inputs = all_inputs;
     base_opts.source_map = Some(src.source_map());
     let handle = tokio::runtime::Handle::current();
 
@@ -267,6 +270,9 @@ fn convert_options(
         named_local_excludes: BTreeMap::new(),
         linux_resources: cfg.linux_resources.clone(),
         skip_teardown: false,
+        build_session_id: env.session_id.clone(),
+        inputs: BTreeMap::new(),
+        input_metadata: cfg.input_metadata.clone(),
     }
 }
 

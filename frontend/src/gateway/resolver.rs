@@ -8,12 +8,14 @@ use std::sync::Mutex;
 
 use tokio::runtime::Handle;
 
-use crate::convert::{ImageResolver, Platform, ResolveError, ResolveMode, ResolvedImage};
+use crate::convert::{
+    ImageResolver, Platform, ResolveError, ResolveMode, ResolveRequest, ResolvedImage, ResolverKind,
+};
 
 use super::client::BridgeClient;
 use super::platform;
 
-type CacheKey = (String, Platform, &'static str);
+type CacheKey = (String, Platform, &'static str, ResolverKind);
 
 /// Resolves images through the daemon.
 pub struct GatewayResolver {
@@ -56,19 +58,39 @@ impl ImageResolver for GatewayResolver {
         platform: &Platform,
         mode: ResolveMode,
     ) -> Result<ResolvedImage, ResolveError> {
-        let key = (reference.to_string(), platform.clone(), mode_str(mode));
+        self.resolve_request(&ResolveRequest {
+            reference: reference.to_string(),
+            platform: platform.clone(),
+            mode,
+            kind: ResolverKind::Registry,
+            log_name: None,
+        })
+    }
+
+    fn resolve_request(&self, request: &ResolveRequest) -> Result<ResolvedImage, ResolveError> {
+        let reference = &request.reference;
+        let key = (
+            reference.clone(),
+            request.platform.clone(),
+            mode_str(request.mode),
+            request.kind.clone(),
+        );
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(hit);
         }
-        let log_name = format!("{} load metadata for {reference}", self.log_prefix);
-        let pb_platform = platform::to_pb(platform);
+        let log_name = match &request.log_name {
+            Some(name) => name.clone(),
+            None => format!("{} load metadata for {reference}", self.log_prefix),
+        };
+        let pb_platform = platform::to_pb(&request.platform);
         let client = self.client.clone();
         let (new_ref, digest, config) = self
             .handle
             .block_on(client.resolve_image_config(
                 reference,
                 Some(pb_platform),
-                mode_str(mode),
+                mode_str(request.mode),
+                &request.kind,
                 &log_name,
             ))
             .map_err(|s| ResolveError(s.message().to_string()))?;

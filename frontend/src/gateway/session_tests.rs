@@ -539,3 +539,80 @@ async fn ping_fallbacks_apply_to_old_daemons() {
         err.message
     );
 }
+
+/// `input:` and `oci-layout://` named contexts through a whole session with the real
+/// compiler: the input's ops reach the final Definition, and the OCI store lookup carries
+/// the resolver type, session and store.
+#[tokio::test]
+async fn input_and_oci_layout_named_contexts() {
+    use base64::Engine as _;
+    let digest = "sha256:4d2ac2da3d7c6fcb2a9d2a3a7e5f0b3c1f2e4d5c6b7a8091a2b3c4d5e6f7a8b9";
+    let daemon =
+        FakeDaemon::with_dockerfile("FROM base AS a\nRUN env\nFROM oci\nCOPY --from=a /x /x\n");
+    let input = llb::state::Image::new("docker.io/library/alpine:latest")
+        .build()
+        .marshal(&llb::marshal::MarshalOptions::new().platform(llb::state::Platform::linux_amd64()))
+        .unwrap();
+    let oci_ref = format!("docker.io/library/oci@{digest}");
+    {
+        let mut s = daemon.lock();
+        s.inputs.insert("in".into(), input.clone());
+        s.images.insert(
+            oci_ref.clone(),
+            (digest.into(), super::fake_daemon::busybox_config("amd64")),
+        );
+    }
+    let md = serde_json::json!({
+        "containerimage.config": base64::engine::general_purpose::STANDARD
+            .encode(r#"{"architecture":"amd64","os":"linux","config":{"Env":["IN=1"]}}"#),
+    })
+    .to_string();
+    let oci_value = format!("oci-layout://store@{digest}");
+    let e = env(&[
+        ("context:base", "input:in"),
+        ("input-metadata:in", &md),
+        ("context:oci", &oci_value),
+    ]);
+    let end = session(&daemon, &e, super::compiler::DockerfileCompiler)
+        .await
+        .unwrap();
+    assert!(matches!(end, SessionEnd::Returned), "{end:?}");
+    let s = daemon.lock();
+    assert!(the_return(&s).error.is_none(), "{:?}", the_return(&s).error);
+    let oci = s
+        .resolves
+        .iter()
+        .find(|r| r.r#ref == oci_ref)
+        .expect("the OCI layout lookup");
+    assert_eq!(oci.resolver_type, super::client::RESOLVER_TYPE_OCI_LAYOUT);
+    assert_eq!(oci.session_id, "sess-1");
+    assert_eq!(oci.store_id, "store");
+    assert_eq!(oci.resolve_mode, "");
+    assert_eq!(
+        oci.log_name,
+        format!("[context oci] load metadata for {oci_ref}")
+    );
+    let last = s.solves.last().and_then(|r| r.definition.clone()).unwrap();
+    assert!(last.def.contains(&input.def[0]), "the input's source op");
+    let decoded = llb::definition::from_pb(last).unwrap();
+    let exec_env: Vec<String> = decoded
+        .vertices
+        .iter()
+        .find_map(|v| match &v.op.op {
+            Some(llb::pb::op::Op::Exec(x)) => x.meta.as_ref().map(|m| m.env.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(exec_env.contains(&"IN=1".to_string()), "{exec_env:?}");
+    let oci_source = decoded.vertices.iter().find_map(|v| match &v.op.op {
+        Some(llb::pb::op::Op::Source(src))
+            if src.identifier == format!("oci-layout://{oci_ref}") =>
+        {
+            Some(src.attrs.clone())
+        }
+        _ => None,
+    });
+    let attrs = oci_source.expect("the oci-layout source");
+    assert_eq!(attrs["oci.session"], "sess-1");
+    assert_eq!(attrs["oci.store"], "store");
+}

@@ -17,7 +17,7 @@ use crate::convert::paths;
 
 /// A git source (upstream's `GitRef`, the fields `ADD` uses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct GitRef {
+pub(crate) struct GitRef {
     /// The remote without query and fragment.
     pub remote: String,
     /// Branch, tag or commit; empty for the default branch.
@@ -34,11 +34,13 @@ pub(super) struct GitRef {
     pub submodules: Option<bool>,
     /// `fetch-by-commit` query.
     pub fetch_by_commit: bool,
+    /// `mtime=` query (`checkout` or `commit`); empty when not given.
+    pub mtime: String,
 }
 
 /// What [`parse_git_ref`] made of a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum GitRefParse {
+pub(crate) enum GitRefParse {
     /// Not a git remote (a local path or a plain URL).
     NotGit,
     /// A git remote.
@@ -50,7 +52,7 @@ pub(super) enum GitRefParse {
 impl GitRefParse {
     /// Upstream's `isGitSource`: parsed as a git ref without error (`github.com/…`
     /// included).
-    pub(super) fn is_git_source(&self) -> bool {
+    pub(crate) fn is_git_source(&self) -> bool {
         matches!(self, GitRefParse::Git(_))
     }
 }
@@ -65,7 +67,7 @@ struct Remote {
 }
 
 /// Upstream's `ParseGitRef`.
-pub(super) fn parse_git_ref(src: &str) -> GitRefParse {
+pub(crate) fn parse_git_ref(src: &str) -> GitRefParse {
     if src.starts_with("./") || src.starts_with("../") {
         return GitRefParse::NotGit;
     }
@@ -235,6 +237,7 @@ fn load_query(
                         go_quote(v)
                     ));
                 }
+                gf.mtime = v.to_string();
             }
             "fetch-by-commit" => {
                 gf.fetch_by_commit = flag_value(value, "fetch-by-commit")?;

@@ -216,6 +216,8 @@ pub struct BuildConfig {
     pub named_contexts: BTreeMap<String, NamedContext>,
     /// `local-sessionid:NAME` overrides.
     pub local_session_ids: BTreeMap<String, String>,
+    /// `input-metadata:NAME`: JSON metadata of frontend input `NAME`.
+    pub input_metadata: BTreeMap<String, String>,
     /// `build-arg:BUILDKIT_SYNTAX`.
     pub syntax_arg: Option<String>,
     /// `cmdline`: set when this frontend was started for a `# syntax` forward.
@@ -308,6 +310,7 @@ pub fn parse_config(opts: &FrontendOpts) -> Result<BuildConfig, OptsError> {
     cfg.request_id = opts.get("requestid").map(str::to_string);
     cfg.named_contexts = parse_named_contexts(opts)?;
     cfg.local_session_ids = opts.with_prefix("local-sessionid:");
+    cfg.input_metadata = opts.with_prefix("input-metadata:");
     cfg.syntax_arg = opts.get("build-arg:BUILDKIT_SYNTAX").map(str::to_string);
     cfg.cmdline = opts.get("cmdline").map(str::to_string);
     cfg.source = opts.get("source").map(str::to_string);

@@ -302,9 +302,14 @@ pub fn parse_named_context(name: &str, value: &str) -> Result<NamedContext, Opts
     let ctx = match scheme {
         "docker-image" => NamedContext::Image(rest.trim_start_matches("//").to_string()),
         "git" => NamedContext::Git(value.to_string()),
-        "http" | "https" if is_git_url(value) => NamedContext::Git(value.to_string()),
+        // Upstream's DetectGitContext: a git ref, even one with bad query parameters.
+        "http" | "https" if crate::convert::is_git_context(value) => {
+            NamedContext::Git(value.to_string())
+        }
         "http" | "https" => NamedContext::Http(value.to_string()),
-        "oci-layout" => NamedContext::OciLayout(rest.trim_start_matches("//").to_string()),
+        "oci-layout" => {
+            NamedContext::OciLayout(rest.strip_prefix("//").unwrap_or(rest).to_string())
+        }
         "local" => NamedContext::Local(rest.to_string()),
         "input" => NamedContext::Input(rest.to_string()),
         other => {
@@ -328,6 +333,44 @@ pub(super) fn parse_named_contexts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_context_kinds() {
+        let parse = |v: &str| parse_named_context("n", v);
+        assert_eq!(
+            parse("https://github.com/org/repo.git#main").unwrap(),
+            NamedContext::Git("https://github.com/org/repo.git#main".into())
+        );
+        // A git URL with bad query parameters is still git (its error comes when loaded).
+        assert_eq!(
+            parse("https://h/r.git?x=1").unwrap(),
+            NamedContext::Git("https://h/r.git?x=1".into())
+        );
+        assert_eq!(
+            parse("https://example.com/ctx.tar").unwrap(),
+            NamedContext::Http("https://example.com/ctx.tar".into())
+        );
+        assert_eq!(
+            parse("git@github.com:org/repo.git").unwrap(),
+            NamedContext::Git("git@github.com:org/repo.git".into())
+        );
+        assert_eq!(
+            parse("oci-layout://store@sha256:abc").unwrap(),
+            NamedContext::OciLayout("store@sha256:abc".into())
+        );
+        assert_eq!(
+            parse("input:other").unwrap(),
+            NamedContext::Input("other".into())
+        );
+        assert_eq!(
+            parse("nocolon").unwrap_err().to_string(),
+            "invalid context specifier nocolon for n"
+        );
+        assert_eq!(
+            parse("ssh://host/repo").unwrap_err().to_string(),
+            "unsupported context source ssh for n"
+        );
+    }
 
     #[test]
     fn csv_quotes() {
