@@ -153,14 +153,11 @@ impl Converter<'_> {
         name: &str,
     ) -> Result<(State, Option<Image>)> {
         let key = &nc.key;
-        let mut inputs = BTreeMap::new();
-        for (k, def) in &self.opts.inputs {
-            let st = State::from_definition(def).map_err(|e| ConvertError::msg(e.to_string()))?;
-            inputs.insert(k.as_str(), st);
-        }
-        let Some(mut state) = inputs.remove(name) else {
+        let Some(def) = self.opts.inputs.get(name) else {
             return Err(ConvertError::msg(format!("invalid input {name} for {key}")));
         };
+        let mut state =
+            State::from_definition(def).map_err(|e| ConvertError::msg(e.to_string()))?;
         let Some(md) = self.opts.input_metadata.get(name) else {
             return Ok((state, None));
         };

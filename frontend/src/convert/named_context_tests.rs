@@ -363,3 +363,18 @@ fn git_contexts_are_detected_as_upstream() {
     assert!(is_git_context("https://h/r.git?x=1"));
     assert!(!is_git_context("https://example.com/ctx.tar.gz"));
 }
+
+#[test]
+fn image_context_lookup_is_logged_under_the_context_name() {
+    let resolver = Recorder::new(r#"{"architecture":"amd64","os":"linux","config":{}}"#);
+    let o = opts(&[("base", NamedContext::Image("alpine:3.20".into()))]);
+    convert(b"FROM base\nRUN true\n", &o, &resolver).expect("convert");
+    let seen = resolver.seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].reference, "docker.io/library/alpine:3.20");
+    assert_eq!(seen[0].kind, ResolverKind::Registry);
+    assert_eq!(
+        seen[0].log_name.as_deref(),
+        Some("[context base] load metadata for alpine:3.20")
+    );
+}

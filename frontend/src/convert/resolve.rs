@@ -7,7 +7,7 @@ use llb::state::{Constraints, Http, Image as ImageSource, Local, Platform, State
 
 use syntax::lint::hooks::{self, PlatformText};
 
-use super::api::NamedContext;
+use super::api::{NamedContext, ResolveRequest, ResolverKind};
 use super::converter::Converter;
 use super::env::NoKeys;
 use super::error::{ConvertError, Result};
@@ -263,11 +263,13 @@ impl Converter<'_> {
                     .unwrap_or_else(|| self.settings.target_platform.clone());
                 let resolved = self
                     .resolver
-                    .resolve(
-                        &named.to_string(),
-                        &to_api(&platform),
-                        self.opts.resolve_mode,
-                    )
+                    .resolve_request(&ResolveRequest {
+                        reference: named.to_string(),
+                        platform: to_api(&platform),
+                        mode: self.opts.resolve_mode,
+                        kind: ResolverKind::Registry,
+                        log_name: Some(format!("[context {key}] load metadata for {reference}")),
+                    })
                     .map_err(|e| ConvertError::msg(e.to_string()))?;
                 let mut img = parse_image_config(&resolved.config)?;
                 img.created = None;
