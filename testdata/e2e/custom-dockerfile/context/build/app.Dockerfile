@@ -1,0 +1,3 @@
+FROM busybox:local
+COPY files/ /files/
+COPY build/app.Dockerfile /df
