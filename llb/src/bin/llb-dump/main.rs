@@ -148,15 +148,14 @@ fn run_dump(path: Option<&Path>, format: Format) -> anyhow::Result<()> {
                 }
             };
             let context = || format!("{name}: not a valid LLB definition");
-            let dump = dump::json::JsonDump::new(bytes).with_context(context)?;
-            let chunks = dump.render().with_context(context)?;
+            let chunks = dump::json::render_definition(bytes).with_context(context)?;
             let mut stdout = io::stdout().lock();
             for chunk in &chunks {
                 stdout.write_all(chunk)?;
             }
             stdout.flush()?;
-            // The process ends right after: skip freeing the decoded graph.
-            std::mem::forget((dump, chunks));
+            // The process ends right after: skip freeing the output.
+            std::mem::forget(chunks);
             return Ok(());
         }
         Format::Dot => dump::dot::to_dot(&load(path)?).into_bytes(),

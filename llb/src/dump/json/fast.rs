@@ -6,6 +6,7 @@
 //! and formatted by two threads, each taking half of the ops.
 
 use std::io;
+use std::sync::{OnceLock, mpsc};
 
 use prost::Message;
 use prost::bytes::Bytes;
@@ -53,39 +54,7 @@ impl JsonDump {
                 .collect::<Vec<_>>()
         })
         .concat();
-        let index = first_positions(&digests);
-        if index.len() < 2 {
-            return Err(DefinitionError::TooFewOps(index.len()));
-        }
-        let mut metadata = vec![None; digests.len()];
-        // Values that will not be printed (metadata of no op, or replaced by
-        // a later entry with the same key) must still decode, as in Go.
-        let check = |digest: &str, value: Bytes| {
-            pb::OpMetadata::decode(value)
-                .map(drop)
-                .map_err(|source| DefinitionError::Metadata {
-                    digest: digest.to_string(),
-                    source,
-                })
-        };
-        for (digest, value) in raw.metadata {
-            match index.get(digest.as_str()) {
-                Some(&i) => {
-                    if let Some(replaced) = metadata[i].replace(value) {
-                        check(&digest, replaced)?;
-                    }
-                }
-                None => check(&digest, value)?,
-            }
-        }
-        // A repeated op shares the metadata of its first occurrence.
-        for (i, d) in digests.iter().enumerate() {
-            if let Some(&first) = index.get(d.as_str())
-                && first != i
-            {
-                metadata[i] = metadata[first].clone();
-            }
-        }
+        let (index, metadata) = check(&digests, raw.metadata)?;
         drop(index);
         Ok(JsonDump {
             def: raw.def,
@@ -101,7 +70,12 @@ impl JsonDump {
     pub fn render(&self) -> Result<Vec<Vec<u8>>, DefinitionError> {
         let n = self.def.len();
         let index = first_positions(&self.digests);
-        let estimate = self.input_len * 3 / 2;
+        let ops = Ops {
+            digests: &self.digests,
+            metadata: &self.metadata,
+            index: &index,
+        };
+        let estimate = output_estimate(self.input_len);
         in_parts(n, self.split, |range| {
             let share = if range.len() == n {
                 estimate
@@ -109,7 +83,8 @@ impl JsonDump {
                 estimate / 2
             };
             let mut out = Vec::with_capacity(share);
-            self.render_range(range, &index, &mut out).map(|()| out)
+            ops.render(range.start, &self.def[range], &mut out)
+                .map(|()| out)
         })
         .into_iter()
         .collect()
@@ -123,17 +98,101 @@ impl JsonDump {
         }
         Ok(())
     }
+}
 
-    /// Decodes, checks and appends the lines of the ops in `range`.
-    fn render_range(
+/// The chunks of [`JsonDump::new`] then [`JsonDump::render`], made with
+/// one helper thread for both steps instead of one for each: on a
+/// Definition large enough to be split, the helper digests its share of
+/// the ops, waits for this thread's checks, then formats the same share.
+pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> {
+    let input_len = bytes.len();
+    let raw = scan_definition(bytes)?;
+    if raw.def.is_empty() {
+        return Err(DefinitionError::Empty);
+    }
+    let Some(mid) = split_point(&raw.def) else {
+        let digests: Vec<Digest> = raw.def.iter().map(|b| Digest::of(b)).collect();
+        let (index, metadata) = check(&digests, raw.metadata)?;
+        let ops = Ops {
+            digests: &digests,
+            metadata: &metadata,
+            index: &index,
+        };
+        let mut out = Vec::with_capacity(output_estimate(input_len));
+        ops.render(0, &raw.def, &mut out)?;
+        return Ok(vec![out]);
+    };
+    let (head, tail) = raw.def.split_at(mid);
+    let share = output_estimate(input_len) / 2;
+    // Set by this thread, read by the helper once told to go on.
+    let all_digests: OnceLock<Vec<Digest>> = OnceLock::new();
+    let checked: OnceLock<Checked> = OnceLock::new();
+    let (shared_digests, shared_checks) = (&all_digests, &checked);
+    std::thread::scope(|s| {
+        // Dropped, so hung up, when this closure returns early.
+        let (digests_tx, digests_rx) = mpsc::sync_channel(1);
+        let (go_tx, go_rx) = mpsc::sync_channel(1);
+        let helper = s.spawn(move || {
+            let digests: Vec<Digest> = tail.iter().map(|b| Digest::of(b)).collect();
+            // Sending or receiving fails only when this thread gave up on an
+            // invalid Definition: nothing to do then.
+            if digests_tx.send(digests).is_err() || go_rx.recv().is_err() {
+                return Ok(Vec::new());
+            }
+            let (Some(digests), Some((index, metadata))) =
+                (shared_digests.get(), shared_checks.get())
+            else {
+                return Ok(Vec::new());
+            };
+            let ops = Ops {
+                digests,
+                metadata,
+                index,
+            };
+            let mut out = Vec::with_capacity(share);
+            ops.render(mid, tail, &mut out).map(|()| out)
+        });
+        let mut digests: Vec<Digest> = head.iter().map(|b| Digest::of(b)).collect();
+        match digests_rx.recv() {
+            Ok(rest) => digests.extend(rest),
+            // The helper ended without sending: it panicked.
+            Err(_) => return join(helper).map(|_| Vec::new()),
+        }
+        let digests = all_digests.get_or_init(|| digests);
+        let (index, metadata) = check(digests, raw.metadata)?;
+        let (index, metadata) = checked.get_or_init(|| (index, metadata));
+        // The helper is waiting: it cannot have hung up.
+        let _ = go_tx.send(());
+        let ops = Ops {
+            digests,
+            metadata,
+            index,
+        };
+        let mut out = Vec::with_capacity(share);
+        ops.render(0, head, &mut out)?;
+        Ok(vec![out, join(helper)?])
+    })
+}
+
+/// Everything needed to format any op: the digests and metadata of all
+/// ops, by position, and the first position of each digest.
+struct Ops<'a> {
+    digests: &'a [Digest],
+    metadata: &'a [Option<Bytes>],
+    index: &'a DigestMap<&'a str, usize>,
+}
+
+impl Ops<'_> {
+    /// Decodes, checks and appends the lines of `ops`, the ops from
+    /// position `first` on.
+    fn render(
         &self,
-        range: std::ops::Range<usize>,
-        index: &DigestMap<&str, usize>,
+        first: usize,
+        ops: &[Bytes],
         out: &mut Vec<u8>,
     ) -> Result<(), DefinitionError> {
-        let last = self.def.len() - 1;
-        for i in range {
-            let bytes = &self.def[i];
+        let last = self.digests.len() - 1;
+        for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
             let op = pb::Op::decode(bytes.as_ref())
                 .map_err(|source| DefinitionError::Op { index: i, source })?;
@@ -145,7 +204,7 @@ impl JsonDump {
                         output: input.index,
                     });
                 }
-                if !index.contains_key(input.digest.as_str()) {
+                if !self.index.contains_key(input.digest.as_str()) {
                     return Err(DefinitionError::MissingInput {
                         digest: input.digest.clone(),
                         op: digest.clone(),
@@ -169,6 +228,66 @@ impl JsonDump {
         }
         Ok(())
     }
+}
+
+/// What [`check`] returns: the first position of each digest, and the raw
+/// metadata of each op by position.
+type Checked<'a> = (DigestMap<&'a str, usize>, Vec<Option<Bytes>>);
+
+/// Checks the ops' digests and metadata entries: at least two distinct
+/// ops, every metadata value decodes. Returns the first position of each
+/// digest and the raw metadata of each op, by position (a repeated op
+/// shares the metadata of its first occurrence).
+fn check(
+    digests: &[Digest],
+    raw_metadata: Vec<(String, Bytes)>,
+) -> Result<Checked<'_>, DefinitionError> {
+    let index = first_positions(digests);
+    if index.len() < 2 {
+        return Err(DefinitionError::TooFewOps(index.len()));
+    }
+    let mut metadata = vec![None; digests.len()];
+    // Values that will not be printed (metadata of no op, or replaced by
+    // a later entry with the same key) must still decode, as in Go.
+    let check = |digest: &str, value: Bytes| {
+        pb::OpMetadata::decode(value)
+            .map(drop)
+            .map_err(|source| DefinitionError::Metadata {
+                digest: digest.to_string(),
+                source,
+            })
+    };
+    for (digest, value) in raw_metadata {
+        match index.get(digest.as_str()) {
+            Some(&i) => {
+                if let Some(replaced) = metadata[i].replace(value) {
+                    check(&digest, replaced)?;
+                }
+            }
+            None => check(&digest, value)?,
+        }
+    }
+    for (i, d) in digests.iter().enumerate() {
+        if let Some(&first) = index.get(d.as_str())
+            && first != i
+        {
+            metadata[i] = metadata[first].clone();
+        }
+    }
+    Ok((index, metadata))
+}
+
+/// Room for the whole dump of an input of `input_len` bytes, which is
+/// usually a little larger.
+fn output_estimate(input_len: usize) -> usize {
+    input_len * 3 / 2
+}
+
+/// Waits for a helper thread, passing on its panic.
+fn join<T>(helper: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    helper
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Where to split the ops between two threads: `None` below [`PARALLEL_MIN_OPS`], else the
@@ -201,12 +320,9 @@ fn in_parts<T: Send>(
         return vec![work(0..n)];
     };
     std::thread::scope(|s| {
-        let worker = s.spawn(|| work(mid..n));
+        let helper = s.spawn(|| work(mid..n));
         let head = work(0..mid);
-        let tail = worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        vec![head, tail]
+        vec![head, join(helper)]
     })
 }
 
@@ -228,4 +344,101 @@ pub enum WriteError {
     /// Writing the output failed.
     #[error("writing output: {0}")]
     Io(#[from] io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// `$RFRONT_SHARED`, else the `shared` directory beside the workspace.
+    fn shared_dir() -> PathBuf {
+        std::env::var_os("RFRONT_SHARED").map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+            PathBuf::from,
+        )
+    }
+
+    /// The perf Definitions (large enough for two threads) and every golden case's.
+    fn corpus() -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for dir in ["corpus/perf", "corpus/llb"] {
+            let dir = shared_dir().join(dir);
+            for entry in std::fs::read_dir(&dir).expect("corpus directory") {
+                let path = entry.expect("directory entry").path();
+                let def = if path.is_dir() {
+                    path.join("definition.pb")
+                } else {
+                    path
+                };
+                if def.to_string_lossy().ends_with("definition.pb") && def.is_file() {
+                    files.push(def);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// Both ways of printing, as one string each, or the error's text.
+    fn both(bytes: &[u8]) -> (Result<Vec<u8>, String>, Result<Vec<u8>, String>) {
+        let two_steps = JsonDump::new(bytes.to_vec().into())
+            .and_then(|d| d.render())
+            .map(|c| c.concat())
+            .map_err(|e| e.to_string());
+        let one_go = render_definition(bytes.to_vec().into())
+            .map(|c| c.concat())
+            .map_err(|e| e.to_string());
+        (two_steps, one_go)
+    }
+
+    #[test]
+    fn render_definition_prints_what_new_and_render_print() {
+        let files = corpus();
+        assert!(files.len() > 30, "{files:?}");
+        let mut split = 0;
+        for path in files {
+            let bytes = std::fs::read(&path).expect("readable definition");
+            let raw = scan_definition(bytes.clone().into()).expect("valid definition");
+            split += usize::from(split_point(&raw.def).is_some());
+            let (two_steps, one_go) = both(&bytes);
+            assert!(two_steps.is_ok(), "{}", path.display());
+            assert_eq!(one_go, two_steps, "{}", path.display());
+        }
+        assert!(split >= 2, "the perf Definitions use two threads");
+    }
+
+    #[test]
+    fn render_definition_fails_as_new_and_render_fail() {
+        let path = shared_dir().join("corpus/perf/mixed-200.definition.pb");
+        let bytes = std::fs::read(path).expect("readable definition");
+        let def = pb::Definition::decode(bytes.as_slice()).expect("valid definition");
+        let n = def.def.len();
+        assert!(
+            split_point(&def.def.iter().cloned().map(Bytes::from).collect::<Vec<_>>()).is_some()
+        );
+        // An op gone, early or late: whoever uses it misses an input.
+        for gone in [0, n / 2, n - 2] {
+            let mut broken = def.clone();
+            broken.def.remove(gone);
+            let (two_steps, one_go) = both(&broken.encode_to_vec());
+            assert!(two_steps.is_err(), "without op {gone}");
+            assert_eq!(one_go, two_steps, "without op {gone}");
+        }
+        // Garbage as an op, early or late.
+        for bad in [1, n - 3] {
+            let mut broken = def.clone();
+            broken.def[bad] = vec![0xff; 3];
+            let (two_steps, one_go) = both(&broken.encode_to_vec());
+            assert!(two_steps.is_err(), "garbage op {bad}");
+            assert_eq!(one_go, two_steps, "garbage op {bad}");
+        }
+        // The same op over and over: too few distinct ops.
+        let mut same = def.clone();
+        same.def = vec![def.def[0].clone(); n];
+        let (two_steps, one_go) = both(&same.encode_to_vec());
+        assert!(two_steps.is_err());
+        assert_eq!(one_go, two_steps);
+    }
 }

@@ -27,7 +27,7 @@ use crate::pb;
 
 use writer::Obj;
 
-pub use fast::{JsonDump, WriteError};
+pub use fast::{JsonDump, WriteError, render_definition};
 
 /// Appends the whole dump of `def` (one line per op, each ending in `\n`).
 pub fn write_definition(def: &DecodedDefinition, out: &mut Vec<u8>) {
