@@ -24,6 +24,9 @@ impl<'a> Obj<'a> {
     }
 
     /// Writes `"name":` (names are ASCII identifiers, never escaped).
+    /// Inlined so that the name's length is known and its copy is a few
+    /// moves.
+    #[inline(always)]
     pub(crate) fn key(&mut self, name: &str) -> &mut Vec<u8> {
         if !self.first {
             self.out.push(b',');
