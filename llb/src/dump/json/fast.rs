@@ -19,6 +19,14 @@ use crate::pb;
 /// Definitions with at least this many ops are formatted by two threads.
 const PARALLEL_MIN_OPS: usize = 256;
 
+/// Size of the output chunks. The output is made of many chunks rather than
+/// one buffer per thread, sized by a guess: a guess too large wastes
+/// memory (and page faults), one too small copies the buffer as it grows.
+const CHUNK: usize = 128 << 10;
+/// A new chunk is started when less room than this is left in the current
+/// one; a longer line makes its chunk grow.
+const LINE_ROOM: usize = 4 << 10;
+
 /// A Definition checked for printing as JSON lines.
 ///
 /// Together, [`JsonDump::new`] and [`JsonDump::render`] accept exactly the
@@ -31,8 +39,6 @@ pub struct JsonDump {
     digests: Vec<Digest>,
     /// Raw `OpMetadata` bytes of each op, by position.
     metadata: Vec<Option<Bytes>>,
-    /// Size of the input, to size output buffers.
-    input_len: usize,
     /// Where the ops are split between two threads (see [`in_parts`]).
     split: Option<usize>,
 }
@@ -41,7 +47,6 @@ impl JsonDump {
     /// Splits the Definition, digests every op and checks what can be
     /// checked without decoding ops.
     pub fn new(bytes: Bytes) -> Result<JsonDump, DefinitionError> {
-        let input_len = bytes.len();
         let raw = scan_definition(bytes)?;
         if raw.def.is_empty() {
             return Err(DefinitionError::Empty);
@@ -60,7 +65,6 @@ impl JsonDump {
             def: raw.def,
             digests,
             metadata,
-            input_len,
             split,
         })
     }
@@ -75,19 +79,14 @@ impl JsonDump {
             metadata: &self.metadata,
             index: &index,
         };
-        let estimate = output_estimate(self.input_len);
-        in_parts(n, self.split, |range| {
-            let share = if range.len() == n {
-                estimate
-            } else {
-                estimate / 2
-            };
-            let mut out = Vec::with_capacity(share);
-            ops.render(range.start, &self.def[range], &mut out)
-                .map(|()| out)
-        })
-        .into_iter()
-        .collect()
+        let parts = in_parts(n, self.split, |range| {
+            ops.render(range.start, &self.def[range])
+        });
+        let mut chunks = Vec::new();
+        for part in parts {
+            chunks.extend(part?);
+        }
+        Ok(chunks)
     }
 
     /// Formats everything, then writes it to `out` (nothing is written
@@ -105,7 +104,6 @@ impl JsonDump {
 /// Definition large enough to be split, the helper digests its share of
 /// the ops, waits for this thread's checks, then formats the same share.
 pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> {
-    let input_len = bytes.len();
     let raw = scan_definition(bytes)?;
     if raw.def.is_empty() {
         return Err(DefinitionError::Empty);
@@ -118,12 +116,9 @@ pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> 
             metadata: &metadata,
             index: &index,
         };
-        let mut out = Vec::with_capacity(output_estimate(input_len));
-        ops.render(0, &raw.def, &mut out)?;
-        return Ok(vec![out]);
+        return ops.render(0, &raw.def);
     };
     let (head, tail) = raw.def.split_at(mid);
-    let share = output_estimate(input_len) / 2;
     // Set by this thread, read by the helper once told to go on.
     let all_digests: OnceLock<Vec<Digest>> = OnceLock::new();
     let checked: OnceLock<Checked> = OnceLock::new();
@@ -149,10 +144,10 @@ pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> 
                 metadata,
                 index,
             };
-            let mut out = Vec::with_capacity(share);
-            ops.render(mid, tail, &mut out).map(|()| out)
+            ops.render(mid, tail)
         });
-        let mut digests: Vec<Digest> = head.iter().map(|b| Digest::of(b)).collect();
+        let mut digests = Vec::with_capacity(head.len() + tail.len());
+        digests.extend(head.iter().map(|b| Digest::of(b)));
         match digests_rx.recv() {
             Ok(rest) => digests.extend(rest),
             // The helper ended without sending: it panicked.
@@ -168,9 +163,9 @@ pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> 
             metadata,
             index,
         };
-        let mut out = Vec::with_capacity(share);
-        ops.render(0, head, &mut out)?;
-        Ok(vec![out, join(helper)?])
+        let mut chunks = ops.render(0, head)?;
+        chunks.extend(join(helper)?);
+        Ok(chunks)
     })
 }
 
@@ -183,15 +178,12 @@ struct Ops<'a> {
 }
 
 impl Ops<'_> {
-    /// Decodes, checks and appends the lines of `ops`, the ops from
-    /// position `first` on.
-    fn render(
-        &self,
-        first: usize,
-        ops: &[Bytes],
-        out: &mut Vec<u8>,
-    ) -> Result<(), DefinitionError> {
+    /// Decodes, checks and formats `ops`, the ops from position `first`
+    /// on, in chunks of about [`CHUNK`] bytes.
+    fn render(&self, first: usize, ops: &[Bytes]) -> Result<Vec<Vec<u8>>, DefinitionError> {
         let last = self.digests.len() - 1;
+        let mut chunks = Vec::new();
+        let mut out = Vec::with_capacity(CHUNK);
         for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
             let op = pb::Op::decode(bytes.as_ref())
@@ -224,9 +216,13 @@ impl Ops<'_> {
                 })?),
                 None => None,
             };
-            write_line(&op, digest.as_str(), meta.as_ref(), out);
+            if out.len() > CHUNK - LINE_ROOM {
+                chunks.push(std::mem::replace(&mut out, Vec::with_capacity(CHUNK)));
+            }
+            write_line(&op, digest.as_str(), meta.as_ref(), &mut out);
         }
-        Ok(())
+        chunks.push(out);
+        Ok(chunks)
     }
 }
 
@@ -275,12 +271,6 @@ fn check(
         }
     }
     Ok((index, metadata))
-}
-
-/// Room for the whole dump of an input of `input_len` bytes, which is
-/// usually a little larger.
-fn output_estimate(input_len: usize) -> usize {
-    input_len * 3 / 2
 }
 
 /// Waits for a helper thread, passing on its panic.
@@ -407,6 +397,24 @@ mod tests {
             assert_eq!(one_go, two_steps, "{}", path.display());
         }
         assert!(split >= 2, "the perf Definitions use two threads");
+    }
+
+    #[test]
+    fn chunks_are_filled_and_never_outgrow_their_buffer() {
+        let path = shared_dir().join("corpus/perf/mixed-200.definition.pb");
+        let bytes = std::fs::read(path).expect("readable definition");
+        let chunks = render_definition(bytes.into()).expect("valid definition");
+        assert!(chunks.len() > 4, "{}", chunks.len());
+        // Each thread's last chunk may be short.
+        let short = chunks
+            .iter()
+            .filter(|c| c.len() <= CHUNK - LINE_ROOM)
+            .count();
+        assert!(short <= 2, "{short} short chunks");
+        for chunk in &chunks {
+            assert_eq!(chunk.capacity(), CHUNK);
+            assert_eq!(chunk.last(), Some(&b'\n'));
+        }
     }
 
     #[test]
