@@ -11,7 +11,8 @@ use std::sync::{OnceLock, mpsc};
 use prost::Message;
 use prost::bytes::Bytes;
 
-use super::write_line;
+use super::metadata_view::MetadataView;
+use super::{write_line, write_line_with};
 use crate::definition::{DefinitionError, scan_definition};
 use crate::digest::{Digest, DigestMap};
 use crate::pb;
@@ -207,19 +208,29 @@ impl Ops<'_> {
             if i == last && op.inputs.is_empty() {
                 return Err(DefinitionError::NoRootInput);
             }
-            let meta = match &self.metadata[i] {
-                Some(b) => Some(pb::OpMetadata::decode(b.clone()).map_err(|source| {
-                    DefinitionError::Metadata {
-                        digest: digest.to_string(),
-                        source,
-                    }
-                })?),
-                None => None,
-            };
             if out.len() > CHUNK - LINE_ROOM {
                 chunks.push(std::mem::replace(&mut out, Vec::with_capacity(CHUNK)));
             }
-            write_line(&op, digest.as_str(), meta.as_ref(), &mut out);
+            let raw_meta = self.metadata[i].as_deref();
+            // Metadata as Dockerfile builds write it is read in place;
+            // anything else is decoded in full.
+            match raw_meta.map(MetadataView::read) {
+                Some(Some(view)) => {
+                    write_line_with(&op, digest.as_str(), &mut out, |out| view.write(out));
+                }
+                _ => {
+                    let meta = match raw_meta {
+                        Some(b) => Some(pb::OpMetadata::decode(b).map_err(|source| {
+                            DefinitionError::Metadata {
+                                digest: digest.to_string(),
+                                source,
+                            }
+                        })?),
+                        None => None,
+                    };
+                    write_line(&op, digest.as_str(), meta.as_ref(), &mut out);
+                }
+            }
         }
         chunks.push(out);
         Ok(chunks)

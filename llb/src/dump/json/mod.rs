@@ -19,6 +19,7 @@ mod fast;
 mod file;
 mod graph_ops;
 mod metadata;
+mod metadata_view;
 mod source;
 mod writer;
 
@@ -55,11 +56,24 @@ fn write_line(
     metadata: Option<&pb::OpMetadata>,
     out: &mut Vec<u8>,
 ) {
+    write_line_with(op_value, digest, out, |out| {
+        let empty = pb::OpMetadata::default();
+        metadata::op_metadata(out, metadata.unwrap_or(&empty));
+    });
+}
+
+/// Appends the line of `op`, whose digest is `digest`; `metadata` writes
+/// the `OpMetadata` object.
+fn write_line_with(
+    op_value: &pb::Op,
+    digest: &str,
+    out: &mut Vec<u8>,
+    metadata: impl FnOnce(&mut Vec<u8>),
+) {
     let mut obj = Obj::open(out);
     op(obj.key("Op"), op_value);
     writer::write_str(obj.key("Digest"), digest);
-    let empty = pb::OpMetadata::default();
-    metadata::op_metadata(obj.key("OpMetadata"), metadata.unwrap_or(&empty));
+    metadata(obj.key("OpMetadata"));
     obj.close();
     out.push(b'\n');
 }

@@ -123,12 +123,23 @@ impl<'a> Obj<'a> {
         map: &BTreeMap<String, T>,
         item: impl Fn(&mut Vec<u8>, &T),
     ) {
-        if map.is_empty() {
+        self.entries(name, map.iter().map(|(k, v)| (k.as_str(), v)), item);
+    }
+
+    /// A map field given as its entries, in the order to print them (sorted
+    /// by key, as Go prints maps), left out when there are none.
+    pub(crate) fn entries<'v, T: 'v>(
+        &mut self,
+        name: &str,
+        entries: impl ExactSizeIterator<Item = (&'v str, &'v T)>,
+        item: impl Fn(&mut Vec<u8>, &T),
+    ) {
+        if entries.len() == 0 {
             return;
         }
         let out = self.key(name);
         out.push(b'{');
-        for (i, (k, v)) in map.iter().enumerate() {
+        for (i, (k, v)) in entries.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
