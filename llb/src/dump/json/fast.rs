@@ -11,8 +11,10 @@ use std::sync::{OnceLock, mpsc};
 use prost::Message;
 use prost::bytes::Bytes;
 
+use super::metadata::op_metadata;
 use super::metadata_view::MetadataView;
-use super::{write_line, write_line_with};
+use super::op_view::OpView;
+use super::write_line_with;
 use crate::definition::{DefinitionError, scan_definition};
 use crate::digest::{Digest, DigestMap};
 use crate::pb;
@@ -170,6 +172,13 @@ pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> 
     })
 }
 
+/// An op read in place, or decoded in full.
+enum ReadOp<'a> {
+    View(OpView<'a>),
+    /// Boxed: the rare case, and a large value.
+    Decoded(Box<pb::Op>),
+}
+
 /// Everything needed to format any op: the digests and metadata of all
 /// ops, by position, and the first position of each digest.
 struct Ops<'a> {
@@ -182,41 +191,40 @@ impl Ops<'_> {
     /// Decodes, checks and formats `ops`, the ops from position `first`
     /// on, in chunks of about [`CHUNK`] bytes.
     fn render(&self, first: usize, ops: &[Bytes]) -> Result<Vec<Vec<u8>>, DefinitionError> {
-        let last = self.digests.len() - 1;
         let mut chunks = Vec::new();
         let mut out = Vec::with_capacity(CHUNK);
+        // The payload of the op read in place, reused from op to op.
+        let mut payload = None;
         for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
-            let op = pb::Op::decode(bytes.as_ref())
-                .map_err(|source| DefinitionError::Op { index: i, source })?;
-            for (n, input) in op.inputs.iter().enumerate() {
-                if input.index < 0 {
-                    return Err(DefinitionError::NegativeOutputIndex {
-                        op: digest.clone(),
-                        input: n,
-                        output: input.index,
-                    });
-                }
-                if !self.index.contains_key(input.digest.as_str()) {
-                    return Err(DefinitionError::MissingInput {
-                        digest: input.digest.clone(),
-                        op: digest.clone(),
-                        input: n,
-                    });
-                }
-            }
-            if i == last && op.inputs.is_empty() {
-                return Err(DefinitionError::NoRootInput);
-            }
             if out.len() > CHUNK - LINE_ROOM {
                 chunks.push(std::mem::replace(&mut out, Vec::with_capacity(CHUNK)));
             }
+            // Ops and metadata as Dockerfile builds write them are read in
+            // place; anything else is decoded in full.
+            let op = match OpView::read(bytes, &mut payload) {
+                Some(view) => ReadOp::View(view),
+                None => ReadOp::Decoded(Box::new(
+                    pb::Op::decode(bytes.as_ref())
+                        .map_err(|source| DefinitionError::Op { index: i, source })?,
+                )),
+            };
+            match &op {
+                ReadOp::View(view) => self.check_inputs(i, digest, view.inputs.iter().copied()),
+                ReadOp::Decoded(op) => self.check_inputs(
+                    i,
+                    digest,
+                    op.inputs.iter().map(|x| (x.digest.as_str(), x.index)),
+                ),
+            }?;
+            let write_op = |out: &mut Vec<u8>| match &op {
+                ReadOp::View(view) => view.write(out, payload.as_ref()),
+                ReadOp::Decoded(op) => super::op(out, op),
+            };
             let raw_meta = self.metadata[i].as_deref();
-            // Metadata as Dockerfile builds write it is read in place;
-            // anything else is decoded in full.
             match raw_meta.map(MetadataView::read) {
-                Some(Some(view)) => {
-                    write_line_with(&op, digest.as_str(), &mut out, |out| view.write(out));
+                Some(Some(meta)) => {
+                    write_line_with(&mut out, write_op, digest.as_str(), |out| meta.write(out));
                 }
                 _ => {
                     let meta = match raw_meta {
@@ -228,12 +236,49 @@ impl Ops<'_> {
                         })?),
                         None => None,
                     };
-                    write_line(&op, digest.as_str(), meta.as_ref(), &mut out);
+                    let empty = pb::OpMetadata::default();
+                    let meta = meta.as_ref().unwrap_or(&empty);
+                    write_line_with(&mut out, write_op, digest.as_str(), |out| {
+                        op_metadata(out, meta)
+                    });
                 }
             }
         }
         chunks.push(out);
         Ok(chunks)
+    }
+}
+
+impl Ops<'_> {
+    /// The checks of op `i`'s inputs: output indexes not negative, input
+    /// digests known, and the last op has an input.
+    fn check_inputs<'i>(
+        &self,
+        i: usize,
+        digest: &Digest,
+        inputs: impl ExactSizeIterator<Item = (&'i str, i64)>,
+    ) -> Result<(), DefinitionError> {
+        let none = inputs.len() == 0;
+        for (n, (input, index)) in inputs.enumerate() {
+            if index < 0 {
+                return Err(DefinitionError::NegativeOutputIndex {
+                    op: digest.clone(),
+                    input: n,
+                    output: index,
+                });
+            }
+            if !self.index.contains_key(input) {
+                return Err(DefinitionError::MissingInput {
+                    digest: input.to_string(),
+                    op: digest.clone(),
+                    input: n,
+                });
+            }
+        }
+        if i == self.digests.len() - 1 && none {
+            return Err(DefinitionError::NoRootInput);
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,7 @@
 //! `progress_group` is merged field by field.
 
 use super::metadata::progress_group;
+use super::wire::{Fields, Unusual, Value, flag, text};
 use super::writer::{Obj, write_bool, write_str};
 
 /// The fields of an `OpMetadata` that Dockerfile builds set, borrowed from
@@ -33,15 +34,6 @@ struct ProgressGroupView<'a> {
     id: &'a str,
     name: &'a str,
     weak: bool,
-}
-
-/// Something this reader leaves to prost.
-struct Unusual;
-
-/// A field's value: wire types 0 and 2, the only ones read here.
-enum Value<'a> {
-    Varint(u64),
-    Bytes(&'a [u8]),
 }
 
 impl<'a> MetadataView<'a> {
@@ -115,22 +107,6 @@ fn map_entry<'a, V: Default>(
     Ok((k, v))
 }
 
-/// A `string` value.
-fn text(value: Value<'_>) -> Result<&str, Unusual> {
-    match value {
-        Value::Bytes(b) => std::str::from_utf8(b).map_err(|_| Unusual),
-        Value::Varint(_) => Err(Unusual),
-    }
-}
-
-/// A `bool` value.
-fn flag(value: Value<'_>) -> Result<bool, Unusual> {
-    match value {
-        Value::Varint(v) => Ok(v != 0),
-        Value::Bytes(_) => Err(Unusual),
-    }
-}
-
 /// Sorts map entries by key, keeping only the last of equal keys (as
 /// inserting them into a map in order does).
 fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
@@ -141,50 +117,6 @@ fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
     // Stable: of equal keys, the last inserted now comes first and is kept.
     entries.sort_by(|a, b| a.0.cmp(b.0));
     entries.dedup_by(|later, kept| later.0 == kept.0);
-}
-
-/// The fields of a message, in wire order.
-struct Fields<'a>(&'a [u8]);
-
-impl<'a> Fields<'a> {
-    /// The next field's number and value; `None` at the end.
-    fn next(&mut self) -> Result<Option<(u32, Value<'a>)>, Unusual> {
-        if self.0.is_empty() {
-            return Ok(None);
-        }
-        let key = self.varint()?;
-        let tag = u32::try_from(key >> 3).map_err(|_| Unusual)?;
-        if tag == 0 {
-            return Err(Unusual);
-        }
-        let value = match key & 7 {
-            0 => Value::Varint(self.varint()?),
-            2 => {
-                let len = usize::try_from(self.varint()?).map_err(|_| Unusual)?;
-                if len > self.0.len() {
-                    return Err(Unusual);
-                }
-                let (bytes, rest) = self.0.split_at(len);
-                self.0 = rest;
-                Value::Bytes(bytes)
-            }
-            _ => return Err(Unusual),
-        };
-        Ok(Some((tag, value)))
-    }
-
-    /// A varint of at most 9 bytes (longer ones are left to prost).
-    fn varint(&mut self) -> Result<u64, Unusual> {
-        let mut value = 0u64;
-        for (i, &b) in self.0.iter().enumerate().take(9) {
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                self.0 = &self.0[i + 1..];
-                return Ok(value);
-            }
-        }
-        Err(Unusual)
-    }
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ impl<'a> Obj<'a> {
     }
 
     /// A message pointer field, left out when `None`.
-    pub(crate) fn msg<T>(
+    pub(crate) fn msg<T: ?Sized>(
         &mut self,
         name: &str,
         value: Option<&T>,
