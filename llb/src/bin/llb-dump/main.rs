@@ -148,12 +148,15 @@ fn run_dump(path: Option<&Path>, format: Format) -> anyhow::Result<()> {
                 }
             };
             let context = || format!("{name}: not a valid LLB definition");
+            // Kept to be forgotten: the input is not unmapped before exit.
+            let input = bytes.clone();
             let chunks = dump::json::render_definition(bytes).with_context(context)?;
             let mut stdout = io::stdout().lock();
             write_all_vectored(&mut stdout, &chunks)?;
             stdout.flush()?;
-            // The process ends right after: skip freeing the output.
-            std::mem::forget(chunks);
+            // The process ends right after: skip freeing the output and
+            // unmapping the input.
+            std::mem::forget((chunks, input));
             return Ok(());
         }
         Format::Dot => dump::dot::to_dot(&load(path)?).into_bytes(),
