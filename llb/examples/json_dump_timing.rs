@@ -32,7 +32,7 @@ fn main() {
         let rendered = render_definition(bytes.clone());
         times.push(start.elapsed());
         match rendered {
-            Ok(chunks) => out_len = chunks.iter().map(Vec::len).sum(),
+            Ok(rendered) => out_len = rendered.slices().iter().map(|s| s.len()).sum(),
             Err(e) => {
                 eprintln!("{path}: {e}");
                 std::process::exit(1);

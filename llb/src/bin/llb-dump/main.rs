@@ -150,13 +150,13 @@ fn run_dump(path: Option<&Path>, format: Format) -> anyhow::Result<()> {
             let context = || format!("{name}: not a valid LLB definition");
             // Kept to be forgotten: the input is not unmapped before exit.
             let input = bytes.clone();
-            let chunks = dump::json::render_definition(bytes).with_context(context)?;
+            let rendered = dump::json::render_definition(bytes).with_context(context)?;
             let mut stdout = io::stdout().lock();
-            write_all_vectored(&mut stdout, &chunks)?;
+            write_all_vectored(&mut stdout, &rendered.slices())?;
             stdout.flush()?;
             // The process ends right after: skip freeing the output and
             // unmapping the input.
-            std::mem::forget((chunks, input));
+            std::mem::forget((rendered, input));
             return Ok(());
         }
         Format::Dot => dump::dot::to_dot(&load(path)?).into_bytes(),
@@ -172,8 +172,8 @@ fn run_diff(a: &Path, b: &Path) -> anyhow::Result<bool> {
     Ok(report.is_empty())
 }
 
-/// Writes all of `chunks`, as few system calls as `out` allows.
-fn write_all_vectored(out: &mut impl Write, chunks: &[Vec<u8>]) -> io::Result<()> {
+/// Writes all of `chunks`, in as few system calls as `out` allows.
+fn write_all_vectored(out: &mut impl Write, chunks: &[&[u8]]) -> io::Result<()> {
     let mut slices: Vec<IoSlice> = chunks.iter().map(|c| IoSlice::new(c)).collect();
     let mut rest = &mut slices[..];
     while !rest.is_empty() {

@@ -3,9 +3,11 @@
 //! Digests come first (sha256 of each op's bytes, no decoding), then each op
 //! is decoded, checked, formatted and dropped in one go, so only one op is
 //! alive per thread and memory stays small. Large Definitions are digested
-//! and formatted by two threads, each taking half of the ops.
+//! and formatted by two threads: [`JsonDump`] gives each half of the ops,
+//! [`render_definition`] deals them out in batches.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{OnceLock, mpsc};
 
 use prost::Message;
@@ -29,6 +31,8 @@ const CHUNK: usize = 128 << 10;
 /// A new chunk is started when less room than this is left in the current
 /// one; a longer line makes its chunk grow.
 const LINE_ROOM: usize = 4 << 10;
+/// Ops are dealt out to the threads in batches of about this many bytes.
+const BATCH_BYTES: usize = 32 << 10;
 
 /// A Definition checked for printing as JSON lines.
 ///
@@ -102,16 +106,17 @@ impl JsonDump {
     }
 }
 
-/// The chunks of [`JsonDump::new`] then [`JsonDump::render`], made with
-/// one helper thread for both steps instead of one for each: on a
-/// Definition large enough to be split, the helper digests its share of
-/// the ops, waits for this thread's checks, then formats the same share.
-pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> {
+/// What [`JsonDump::new`] then [`JsonDump::render`] print, made with one
+/// helper thread for both steps instead of one for each. The ops are dealt
+/// out in batches to whichever thread is free, so a helper that starts
+/// late, or gets no CPU, leaves more of the work to this thread instead of
+/// making it wait.
+pub fn render_definition(bytes: Bytes) -> Result<Rendered, DefinitionError> {
     let raw = scan_definition(bytes)?;
     if raw.def.is_empty() {
         return Err(DefinitionError::Empty);
     }
-    let Some(mid) = split_point(&raw.def) else {
+    if split_point(&raw.def).is_none() {
         let digests: Vec<Digest> = raw.def.iter().map(|b| Digest::of(b)).collect();
         let (index, metadata) = check(&digests, raw.metadata)?;
         let ops = Ops {
@@ -119,57 +124,210 @@ pub fn render_definition(bytes: Bytes) -> Result<Vec<Vec<u8>>, DefinitionError> 
             metadata: &metadata,
             index: &index,
         };
-        return ops.render(0, &raw.def);
-    };
-    let (head, tail) = raw.def.split_at(mid);
+        let mut sink = Sink::new();
+        let extent = ops.render_into(0, &raw.def, &mut sink)?;
+        return Ok(Rendered {
+            parts: vec![sink],
+            order: vec![(0, extent)],
+        });
+    }
+    let def = &raw.def;
+    let batches = &batches(def);
+    let next_digest = &AtomicUsize::new(0);
+    let next_render = &AtomicUsize::new(0);
     // Set by this thread, read by the helper once told to go on.
     let all_digests: OnceLock<Vec<Digest>> = OnceLock::new();
     let checked: OnceLock<Checked> = OnceLock::new();
     let (shared_digests, shared_checks) = (&all_digests, &checked);
-    std::thread::scope(|s| {
+    // The next batch for this thread, if any is left.
+    let take = |next: &AtomicUsize| {
+        let b = next.fetch_add(1, Ordering::Relaxed);
+        batches.get(b).map(|range| (b, range.clone()))
+    };
+    // Formats batches until none is left or one fails (with the batch's
+    // number, to report the first failure in op order).
+    let render = move |ops: &Ops<'_>| -> Result<Batches, (usize, DefinitionError)> {
+        let mut sink = Sink::new();
+        let mut done = Vec::new();
+        while let Some((b, range)) = take(next_render) {
+            let extent = ops
+                .render_into(range.start, &def[range], &mut sink)
+                .map_err(|e| (b, e))?;
+            done.push((b, extent));
+        }
+        Ok((sink, done))
+    };
+    let (mine, theirs) = std::thread::scope(|s| {
         // Dropped, so hung up, when this closure returns early.
-        let (digests_tx, digests_rx) = mpsc::sync_channel(1);
+        let (digests_tx, digests_rx) = mpsc::channel();
         let (go_tx, go_rx) = mpsc::sync_channel(1);
         let helper = s.spawn(move || {
-            let digests: Vec<Digest> = tail.iter().map(|b| Digest::of(b)).collect();
-            // Sending or receiving fails only when this thread gave up on an
-            // invalid Definition: nothing to do then.
-            if digests_tx.send(digests).is_err() || go_rx.recv().is_err() {
-                return Ok(Vec::new());
+            while let Some((b, range)) = take(next_digest) {
+                let digests: Vec<Digest> = def[range].iter().map(|b| Digest::of(b)).collect();
+                if digests_tx.send((b, digests)).is_err() {
+                    return Ok(None);
+                }
+            }
+            drop(digests_tx);
+            // Fails when this thread gave up on an invalid Definition.
+            if go_rx.recv().is_err() {
+                return Ok(None);
             }
             let (Some(digests), Some((index, metadata))) =
                 (shared_digests.get(), shared_checks.get())
             else {
-                return Ok(Vec::new());
+                return Ok(None);
             };
             let ops = Ops {
                 digests,
                 metadata,
                 index,
             };
-            ops.render(mid, tail)
+            render(&ops).map(Some)
         });
-        let mut digests = Vec::with_capacity(head.len() + tail.len());
-        digests.extend(head.iter().map(|b| Digest::of(b)));
-        match digests_rx.recv() {
-            Ok(rest) => digests.extend(rest),
-            // The helper ended without sending: it panicked.
-            Err(_) => return join(helper).map(|_| Vec::new()),
+        let mut by_batch: Vec<Option<Vec<Digest>>> = vec![None; batches.len()];
+        while let Some((b, range)) = take(next_digest) {
+            by_batch[b] = Some(def[range].iter().map(|b| Digest::of(b)).collect());
         }
+        // Batches the helper took may still be under way.
+        let mut missing = by_batch.iter().filter(|d| d.is_none()).count();
+        while missing > 0 {
+            match digests_rx.recv() {
+                Ok((b, digests)) => {
+                    by_batch[b] = Some(digests);
+                    missing -= 1;
+                }
+                // The helper ended without sending them: it panicked.
+                Err(_) => return Ok((join(helper), Ok(None))),
+            }
+        }
+        let mut digests = Vec::with_capacity(def.len());
+        digests.extend(by_batch.into_iter().flatten().flatten());
         let digests = all_digests.get_or_init(|| digests);
         let (index, metadata) = check(digests, raw.metadata)?;
         let (index, metadata) = checked.get_or_init(|| (index, metadata));
-        // The helper is waiting: it cannot have hung up.
+        // The helper is waiting, or has ended: either way, no need to know.
         let _ = go_tx.send(());
         let ops = Ops {
             digests,
             metadata,
             index,
         };
-        let mut chunks = ops.render(0, head)?;
-        chunks.extend(join(helper)?);
-        Ok(chunks)
-    })
+        let mine = render(&ops).map(Some);
+        Ok((mine, join(helper)))
+    })?;
+    // The first failure in op order, else both threads' lines in op order.
+    match (mine, theirs) {
+        (Err((a, e)), Err((b, _))) if a <= b => Err(e),
+        (_, Err((_, e))) | (Err((_, e)), _) => Err(e),
+        (Ok(mine), Ok(theirs)) => Ok(Rendered::merge(mine.into_iter().chain(theirs))),
+    }
+}
+
+/// The dump as made by [`render_definition`]: the lines of each thread in
+/// its own chunks, and where the lines of each batch of ops lie.
+pub struct Rendered {
+    parts: Vec<Sink>,
+    /// In op order: the part holding a run of lines, and where in it.
+    order: Vec<(usize, Extent)>,
+}
+
+/// One thread's lines, and the number and extent of each batch it formatted.
+type Batches = (Sink, Vec<(usize, Extent)>);
+
+impl Rendered {
+    /// The dump as slices to write one after the other.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        let mut slices = Vec::new();
+        for &(part, (start, end)) in &self.order {
+            let Some(sink) = self.parts.get(part) else {
+                continue;
+            };
+            for (c, chunk) in sink.chunks.iter().enumerate().take(end.0 + 1).skip(start.0) {
+                let from = if c == start.0 { start.1 } else { 0 };
+                let to = if c == end.0 { end.1 } else { chunk.len() };
+                if let Some(slice) = chunk.get(from..to).filter(|s| !s.is_empty()) {
+                    slices.push(slice);
+                }
+            }
+        }
+        slices
+    }
+
+    /// The whole dump in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.slices().concat()
+    }
+
+    /// The threads' batches put in op order.
+    fn merge(parts: impl Iterator<Item = Batches>) -> Rendered {
+        let mut sinks = Vec::new();
+        let mut batches = Vec::new();
+        for (p, (sink, done)) in parts.enumerate() {
+            sinks.push(sink);
+            batches.extend(done.into_iter().map(|(b, extent)| (b, p, extent)));
+        }
+        batches.sort_unstable_by_key(|&(b, _, _)| b);
+        Rendered {
+            parts: sinks,
+            order: batches
+                .into_iter()
+                .map(|(_, p, extent)| (p, extent))
+                .collect(),
+        }
+    }
+}
+
+/// Where a run of lines lies in a [`Sink`]: from (chunk, offset) to
+/// (chunk, offset), the end excluded.
+type Extent = ((usize, usize), (usize, usize));
+
+/// Lines in chunks of [`CHUNK`] bytes, each filled to within [`LINE_ROOM`]
+/// bytes; never empty.
+struct Sink {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl Sink {
+    fn new() -> Sink {
+        Sink {
+            chunks: vec![Vec::with_capacity(CHUNK)],
+        }
+    }
+
+    /// Where the next line goes.
+    fn end(&self) -> (usize, usize) {
+        let last = self.chunks.len() - 1;
+        (last, self.chunks[last].len())
+    }
+
+    /// The chunk to append the next line to: a new one when the current
+    /// one has less than [`LINE_ROOM`] left.
+    fn line_buffer(&mut self) -> &mut Vec<u8> {
+        let last = self.chunks.len() - 1;
+        if self.chunks[last].len() > CHUNK - LINE_ROOM {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        let last = self.chunks.len() - 1;
+        &mut self.chunks[last]
+    }
+}
+
+/// Consecutive ops of about [`BATCH_BYTES`] input bytes each.
+fn batches(def: &[Bytes]) -> Vec<std::ops::Range<usize>> {
+    let mut batches = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, op) in def.iter().enumerate() {
+        size += op.len();
+        if size >= BATCH_BYTES {
+            batches.push(start..i + 1);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    if start < def.len() {
+        batches.push(start..def.len());
+    }
+    batches
 }
 
 /// An op read in place, or decoded in full.
@@ -191,15 +349,25 @@ impl Ops<'_> {
     /// Decodes, checks and formats `ops`, the ops from position `first`
     /// on, in chunks of about [`CHUNK`] bytes.
     fn render(&self, first: usize, ops: &[Bytes]) -> Result<Vec<Vec<u8>>, DefinitionError> {
-        let mut chunks = Vec::new();
-        let mut out = Vec::with_capacity(CHUNK);
+        let mut sink = Sink::new();
+        self.render_into(first, ops, &mut sink)?;
+        Ok(sink.chunks)
+    }
+
+    /// Decodes, checks and appends the lines of `ops`, the ops from
+    /// position `first` on, to `sink`; returns where they lie.
+    fn render_into(
+        &self,
+        first: usize,
+        ops: &[Bytes],
+        sink: &mut Sink,
+    ) -> Result<Extent, DefinitionError> {
+        let start = sink.end();
         // The payload of the op read in place, reused from op to op.
         let mut payload = None;
         for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
-            if out.len() > CHUNK - LINE_ROOM {
-                chunks.push(std::mem::replace(&mut out, Vec::with_capacity(CHUNK)));
-            }
+            let out = sink.line_buffer();
             // Ops and metadata as Dockerfile builds write them are read in
             // place; anything else is decoded in full.
             let op = match OpView::read(bytes, &mut payload) {
@@ -224,7 +392,7 @@ impl Ops<'_> {
             let raw_meta = self.metadata[i].as_deref();
             match raw_meta.map(MetadataView::read) {
                 Some(Some(meta)) => {
-                    write_line_with(&mut out, write_op, digest.as_str(), |out| meta.write(out));
+                    write_line_with(out, write_op, digest.as_str(), |out| meta.write(out));
                 }
                 _ => {
                     let meta = match raw_meta {
@@ -238,14 +406,11 @@ impl Ops<'_> {
                     };
                     let empty = pb::OpMetadata::default();
                     let meta = meta.as_ref().unwrap_or(&empty);
-                    write_line_with(&mut out, write_op, digest.as_str(), |out| {
-                        op_metadata(out, meta)
-                    });
+                    write_line_with(out, write_op, digest.as_str(), |out| op_metadata(out, meta));
                 }
             }
         }
-        chunks.push(out);
-        Ok(chunks)
+        Ok((start, sink.end()))
     }
 }
 
@@ -434,7 +599,7 @@ mod tests {
             .map(|c| c.concat())
             .map_err(|e| e.to_string());
         let one_go = render_definition(bytes.to_vec().into())
-            .map(|c| c.concat())
+            .map(|r| r.to_vec())
             .map_err(|e| e.to_string());
         (two_steps, one_go)
     }
@@ -459,7 +624,8 @@ mod tests {
     fn chunks_are_filled_and_never_outgrow_their_buffer() {
         let path = shared_dir().join("corpus/perf/mixed-200.definition.pb");
         let bytes = std::fs::read(path).expect("readable definition");
-        let chunks = render_definition(bytes.into()).expect("valid definition");
+        let rendered = render_definition(bytes.into()).expect("valid definition");
+        let chunks: Vec<&Vec<u8>> = rendered.parts.iter().flat_map(|p| &p.chunks).collect();
         assert!(chunks.len() > 4, "{}", chunks.len());
         // Each thread's last chunk may be short.
         let short = chunks
@@ -467,10 +633,22 @@ mod tests {
             .filter(|c| c.len() <= CHUNK - LINE_ROOM)
             .count();
         assert!(short <= 2, "{short} short chunks");
-        for chunk in &chunks {
+        for chunk in chunks {
             assert_eq!(chunk.capacity(), CHUNK);
             assert_eq!(chunk.last(), Some(&b'\n'));
         }
+        // Every batch is there, in order, once.
+        let batches = batches(
+            &scan_definition(
+                std::fs::read(shared_dir().join("corpus/perf/mixed-200.definition.pb"))
+                    .expect("readable")
+                    .into(),
+            )
+            .expect("valid")
+            .def,
+        );
+        assert!(batches.len() > 8);
+        assert_eq!(rendered.order.len(), batches.len());
     }
 
     #[test]
