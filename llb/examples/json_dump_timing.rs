@@ -1,6 +1,6 @@
 //! In-process timing of the `llb-dump --format json` work (no process
-//! start-up): scan, digest, decode, format. Prints the minimum and median of
-//! N runs.
+//! start-up): scan, digest, decode, format, as [`render_definition`] does
+//! them. Prints the minimum and median of N runs.
 //!
 //! ```text
 //! cargo run --release -p llb --example json_dump_timing -- FILE [RUNS]
@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use llb::dump::json::JsonDump;
+use llb::dump::json::render_definition;
 use prost::bytes::Bytes;
 
 fn main() {
@@ -29,10 +29,10 @@ fn main() {
     let mut out_len = 0;
     for _ in 0..runs.max(1) {
         let start = Instant::now();
-        let rendered = JsonDump::new(bytes.clone()).and_then(|d| d.render());
+        let rendered = render_definition(bytes.clone());
         times.push(start.elapsed());
         match rendered {
-            Ok(chunks) => out_len = chunks.iter().map(Vec::len).sum(),
+            Ok(rendered) => out_len = rendered.slices().iter().map(|s| s.len()).sum(),
             Err(e) => {
                 eprintln!("{path}: {e}");
                 std::process::exit(1);
@@ -42,7 +42,7 @@ fn main() {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "in-process JsonDump::new + render ({runs} runs, {out_len} bytes out): min {:.2} ms  median {:.2} ms",
+        "in-process render_definition ({runs} runs, {out_len} bytes out): min {:.2} ms  median {:.2} ms",
         ms(times[0]),
         ms(times[times.len() / 2])
     );

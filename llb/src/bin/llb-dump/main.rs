@@ -9,7 +9,7 @@
 //! 0 when the Definitions have the same ops, 1 when they differ, 2 on error;
 //! the dump exits 1 on error. (A file named `diff` must be given as `./diff`.)
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -148,15 +148,15 @@ fn run_dump(path: Option<&Path>, format: Format) -> anyhow::Result<()> {
                 }
             };
             let context = || format!("{name}: not a valid LLB definition");
-            let dump = dump::json::JsonDump::new(bytes).with_context(context)?;
-            let chunks = dump.render().with_context(context)?;
+            // Kept to be forgotten: the input is not unmapped before exit.
+            let input = bytes.clone();
+            let rendered = dump::json::render_definition(bytes).with_context(context)?;
             let mut stdout = io::stdout().lock();
-            for chunk in &chunks {
-                stdout.write_all(chunk)?;
-            }
+            write_all_vectored(&mut stdout, &rendered.slices())?;
             stdout.flush()?;
-            // The process ends right after: skip freeing the decoded graph.
-            std::mem::forget((dump, chunks));
+            // The process ends right after: skip freeing the output and
+            // unmapping the input.
+            std::mem::forget((rendered, input));
             return Ok(());
         }
         Format::Dot => dump::dot::to_dot(&load(path)?).into_bytes(),
@@ -170,6 +170,21 @@ fn run_diff(a: &Path, b: &Path) -> anyhow::Result<bool> {
     let report = dump::diff::diff(&da, &db);
     write_stdout(report.to_string().as_bytes())?;
     Ok(report.is_empty())
+}
+
+/// Writes all of `chunks`, in as few system calls as `out` allows.
+fn write_all_vectored(out: &mut impl Write, chunks: &[&[u8]]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// One write of the whole output to locked stdout.

@@ -15,11 +15,7 @@ pub(super) fn op_metadata(out: &mut Vec<u8>, v: &pb::OpMetadata) {
     });
     obj.map("caps", &v.caps, |out, b| write_bool(out, *b));
     obj.msg("progress_group", v.progress_group.as_ref(), |out, p| {
-        let mut obj = Obj::open(out);
-        obj.str("id", &p.id);
-        obj.str("name", &p.name);
-        obj.bool("weak", p.weak);
-        obj.close();
+        progress_group(out, &p.id, &p.name, p.weak)
     });
     obj.msg("linux_resources", v.linux_resources.as_ref(), |out, r| {
         let mut obj = Obj::open(out);
@@ -32,6 +28,15 @@ pub(super) fn op_metadata(out: &mut Vec<u8>, v: &pb::OpMetadata) {
         obj.str("cpusetMems", &r.cpuset_mems);
         obj.close();
     });
+    obj.close();
+}
+
+/// `pb.ProgressGroup`.
+pub(super) fn progress_group(out: &mut Vec<u8>, id: &str, name: &str, weak: bool) {
+    let mut obj = Obj::open(out);
+    obj.str("id", id);
+    obj.str("name", name);
+    obj.bool("weak", weak);
     obj.close();
 }
 

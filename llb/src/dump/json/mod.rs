@@ -19,7 +19,10 @@ mod fast;
 mod file;
 mod graph_ops;
 mod metadata;
+mod metadata_view;
+mod op_view;
 mod source;
+mod wire;
 mod writer;
 
 use crate::definition::{DecodedDefinition, Vertex};
@@ -27,7 +30,7 @@ use crate::pb;
 
 use writer::Obj;
 
-pub use fast::{JsonDump, WriteError};
+pub use fast::{JsonDump, WriteError, render_definition};
 
 /// Appends the whole dump of `def` (one line per op, each ending in `\n`).
 pub fn write_definition(def: &DecodedDefinition, out: &mut Vec<u8>) {
@@ -55,11 +58,29 @@ fn write_line(
     metadata: Option<&pb::OpMetadata>,
     out: &mut Vec<u8>,
 ) {
+    write_line_with(
+        out,
+        |out| op(out, op_value),
+        digest,
+        |out| {
+            let empty = pb::OpMetadata::default();
+            metadata::op_metadata(out, metadata.unwrap_or(&empty));
+        },
+    );
+}
+
+/// Appends a dump line whose `"Op"` and `"OpMetadata"` objects `op` and
+/// `metadata` write.
+fn write_line_with(
+    out: &mut Vec<u8>,
+    op: impl FnOnce(&mut Vec<u8>),
+    digest: &str,
+    metadata: impl FnOnce(&mut Vec<u8>),
+) {
     let mut obj = Obj::open(out);
-    op(obj.key("Op"), op_value);
+    op(obj.key("Op"));
     writer::write_str(obj.key("Digest"), digest);
-    let empty = pb::OpMetadata::default();
-    metadata::op_metadata(obj.key("OpMetadata"), metadata.unwrap_or(&empty));
+    metadata(obj.key("OpMetadata"));
     obj.close();
     out.push(b'\n');
 }
@@ -73,12 +94,41 @@ pub fn op_to_string(value: &pb::Op) -> String {
 
 /// `pb.Op` in BuildKit's JSON form.
 fn op(out: &mut Vec<u8>, value: &pb::Op) {
+    op_json(
+        out,
+        &value.inputs,
+        |i| (&i.digest, i.index),
+        value.op.as_ref(),
+        value.platform.as_ref().map(|p| PlatformRef {
+            architecture: &p.architecture,
+            os: &p.os,
+            variant: &p.variant,
+            os_version: &p.os_version,
+            os_features: &p.os_features,
+        }),
+        value.constraints.as_ref().map(|c| c.filter.as_slice()),
+    );
+}
+
+/// An op's JSON from its parts: the inputs (each giving its digest and
+/// output index), the payload, the platform and the constraints' filters.
+fn op_json<T>(
+    out: &mut Vec<u8>,
+    inputs: &[T],
+    input_of: impl Fn(&T) -> (&str, i64),
+    payload_value: Option<&pb::op::Op>,
+    platform_value: Option<PlatformRef<'_>>,
+    filter: Option<&[String]>,
+) {
     let mut obj = Obj::open(out);
-    obj.list("inputs", &value.inputs, input);
+    obj.list("inputs", inputs, |out, i| {
+        let (digest, index) = input_of(i);
+        input(out, digest, index);
+    });
     {
         let mut payload = Obj::open(obj.key("Op"));
         use pb::op::Op as P;
-        match &value.op {
+        match payload_value {
             Some(P::Exec(v)) => exec::exec_op(payload.key("exec"), v),
             Some(P::Source(v)) => source::source_op(payload.key("source"), v),
             Some(P::File(v)) => file::file_op(payload.key("file"), v),
@@ -90,30 +140,40 @@ fn op(out: &mut Vec<u8>, value: &pb::Op) {
         }
         payload.close();
     }
-    obj.msg("platform", value.platform.as_ref(), platform);
-    obj.msg("constraints", value.constraints.as_ref(), |out, c| {
+    obj.msg("platform", platform_value.as_ref(), platform);
+    obj.msg("constraints", filter, |out, filter| {
         let mut obj = Obj::open(out);
-        obj.strs("filter", &c.filter);
+        obj.strs("filter", filter);
         obj.close();
     });
     obj.close();
 }
 
 /// `pb.Input`.
-fn input(out: &mut Vec<u8>, value: &pb::Input) {
+fn input(out: &mut Vec<u8>, digest: &str, index: i64) {
     let mut obj = Obj::open(out);
-    obj.str("digest", &value.digest);
-    obj.int("index", value.index);
+    obj.str("digest", digest);
+    obj.int("index", index);
     obj.close();
 }
 
+/// The fields of a `pb.Platform`, borrowed.
+#[derive(Default, Clone)]
+struct PlatformRef<'a> {
+    architecture: &'a str,
+    os: &'a str,
+    variant: &'a str,
+    os_version: &'a str,
+    os_features: &'a [String],
+}
+
 /// `pb.Platform`.
-fn platform(out: &mut Vec<u8>, value: &pb::Platform) {
+fn platform(out: &mut Vec<u8>, value: &PlatformRef<'_>) {
     let mut obj = Obj::open(out);
-    obj.str("Architecture", &value.architecture);
-    obj.str("OS", &value.os);
-    obj.str("Variant", &value.variant);
-    obj.str("OSVersion", &value.os_version);
-    obj.strs("OSFeatures", &value.os_features);
+    obj.str("Architecture", value.architecture);
+    obj.str("OS", value.os);
+    obj.str("Variant", value.variant);
+    obj.str("OSVersion", value.os_version);
+    obj.strs("OSFeatures", value.os_features);
     obj.close();
 }

@@ -24,6 +24,9 @@ impl<'a> Obj<'a> {
     }
 
     /// Writes `"name":` (names are ASCII identifiers, never escaped).
+    /// Inlined so that the name's length is known and its copy is a few
+    /// moves.
+    #[inline(always)]
     pub(crate) fn key(&mut self, name: &str) -> &mut Vec<u8> {
         if !self.first {
             self.out.push(b',');
@@ -102,7 +105,7 @@ impl<'a> Obj<'a> {
     }
 
     /// A message pointer field, left out when `None`.
-    pub(crate) fn msg<T>(
+    pub(crate) fn msg<T: ?Sized>(
         &mut self,
         name: &str,
         value: Option<&T>,
@@ -120,12 +123,23 @@ impl<'a> Obj<'a> {
         map: &BTreeMap<String, T>,
         item: impl Fn(&mut Vec<u8>, &T),
     ) {
-        if map.is_empty() {
+        self.entries(name, map.iter().map(|(k, v)| (k.as_str(), v)), item);
+    }
+
+    /// A map field given as its entries, in the order to print them (sorted
+    /// by key, as Go prints maps), left out when there are none.
+    pub(crate) fn entries<'v, T: 'v>(
+        &mut self,
+        name: &str,
+        entries: impl ExactSizeIterator<Item = (&'v str, &'v T)>,
+        item: impl Fn(&mut Vec<u8>, &T),
+    ) {
+        if entries.len() == 0 {
             return;
         }
         let out = self.key(name);
         out.push(b'{');
-        for (i, (k, v)) in map.iter().enumerate() {
+        for (i, (k, v)) in entries.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -206,26 +220,106 @@ static SPECIAL: [bool; 256] = {
     table
 };
 
-/// Writes a JSON string with Go's escaping rules.
+/// Position of the first [`SPECIAL`] byte of `bytes` at or after `from`,
+/// looked for 16 bytes at a time. The last partial block is read as the
+/// last 16 bytes (ignoring the ones already seen); a rest shorter than 16
+/// bytes is looked at byte by byte.
+fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut at = 0;
+    while let Some(chunk) = rest.get(at..at + 16) {
+        let mut lanes = [0u8; 16];
+        lanes.copy_from_slice(chunk);
+        let mask = special_lanes(lanes);
+        if mask != 0 {
+            return Some(from + at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    if at == rest.len() {
+        return None;
+    }
+    let Some(last) = rest.len().checked_sub(16) else {
+        return rest
+            .iter()
+            .position(|&b| SPECIAL[usize::from(b)])
+            .map(|i| from + i);
+    };
+    let mut lanes = [0u8; 16];
+    lanes.copy_from_slice(&rest[last..]);
+    let mask = special_lanes(lanes) >> (at - last);
+    (mask != 0).then(|| from + at + mask.trailing_zeros() as usize)
+}
+
+/// Bit `i` is set when byte `i` of `lanes` is one of [`SPECIAL`].
+fn special_lanes(lanes: [u8; 16]) -> u32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: this code is compiled only where SSE2 is enabled for the
+        // whole build (always so on x86_64), so the CPU running it has SSE2.
+        unsafe { sse2::special_lanes(lanes) }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        special_lanes_by_table(lanes)
+    }
+}
+
+/// [`special_lanes`] one byte at a time.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+fn special_lanes_by_table(lanes: [u8; 16]) -> u32 {
+    lanes.iter().enumerate().fold(0, |mask, (i, &b)| {
+        mask | (u32::from(SPECIAL[usize::from(b)]) << i)
+    })
+}
+
+/// [`special_lanes`] with SSE2, which every x86_64 CPU has.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
+        _mm_set1_epi8,
+    };
+
+    /// Bit `i` is set when byte `i` of `lanes` is one of [`super::SPECIAL`].
+    #[target_feature(enable = "sse2")]
+    pub(super) fn special_lanes(lanes: [u8; 16]) -> u32 {
+        let [lo, hi] = [&lanes[..8], &lanes[8..]].map(|half| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(half);
+            i64::from_le_bytes(word)
+        });
+        let v = _mm_set_epi64x(hi, lo);
+        let splat = |b: u8| _mm_set1_epi8(i8::from_ne_bytes([b]));
+        // Below 0x20: max(v, 0x1f) is 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, splat(0x1f)), splat(0x1f));
+        // `"` (0x22) or `&` (0x26); `<` (0x3c) or `>` (0x3e).
+        let quote_amp = _mm_cmpeq_epi8(_mm_or_si128(v, splat(0x04)), splat(0x26));
+        let angle = _mm_cmpeq_epi8(_mm_or_si128(v, splat(0x02)), splat(0x3e));
+        let backslash = _mm_cmpeq_epi8(v, splat(b'\\'));
+        let e2 = _mm_cmpeq_epi8(v, splat(0xe2));
+        let any = _mm_or_si128(
+            _mm_or_si128(control, quote_amp),
+            _mm_or_si128(angle, _mm_or_si128(backslash, e2)),
+        );
+        // Only the low 16 bits can be set: one per byte.
+        _mm_movemask_epi8(any) as u32
+    }
+}
+
+/// Writes a JSON string with Go's escaping rules. Plain runs between
+/// special bytes, found 8 bytes at a time, are copied whole.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip 8 plain bytes at a time.
-        if let Some(word) = bytes.get(i..i + 8)
-            && !word.iter().any(|&b| SPECIAL[usize::from(b)])
-        {
-            i += 8;
-            continue;
-        }
+    let mut from = 0;
+    while let Some(i) = next_special(bytes, from) {
         let b = bytes[i];
-        if !SPECIAL[usize::from(b)] {
-            i += 1;
-            continue;
-        }
         let unicode: [u8; 6];
         let (width, escaped): (usize, &[u8]) = match b {
             b'"' => (1, b"\\\""),
@@ -240,7 +334,7 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
                 (Some(0x80), Some(0xa8)) => (3, b"\\u2028"),
                 (Some(0x80), Some(0xa9)) => (3, b"\\u2029"),
                 _ => {
-                    i += 1;
+                    from = i + 1;
                     continue;
                 }
             },
@@ -258,8 +352,8 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(escaped);
-        i += width;
-        start = i;
+        from = i + width;
+        start = from;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
@@ -304,6 +398,59 @@ mod tests {
         );
         assert_eq!(s("x\u{2028}y\u{2029}z"), r#""x\u2028y\u2029z""#);
         assert_eq!(s("é€ \u{7f}"), "\"é€ \u{7f}\"");
+    }
+
+    /// Go's escaping, one char at a time.
+    fn reference(v: &str) -> String {
+        let mut out = String::from("\"");
+        for c in v.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' | '\0'..='\u{1f}' => {
+                    out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                }
+                _ => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn special_chars_are_found_at_every_position() {
+        let mut specials: Vec<char> = (0u8..0x80).map(char::from).collect();
+        specials.extend([
+            'é', '€', '\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{ffff}',
+        ]);
+        for c in specials {
+            for before in 0..40 {
+                for after in [0, 1, 2, 7, 8, 9, 17] {
+                    let v = format!("{}{c}{}", "a".repeat(before), "é".repeat(after));
+                    assert_eq!(s(&v), reference(&v), "{v:?}");
+                    let twice = format!("{v}{c}{v}");
+                    assert_eq!(s(&twice), reference(&twice), "{twice:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_check_agrees_with_the_table() {
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut lanes = [b'a'; 16];
+                lanes[at] = b;
+                let want = u32::from(SPECIAL[usize::from(b)]) << at;
+                assert_eq!(special_lanes(lanes), want, "{b:#x} at {at}");
+                assert_eq!(special_lanes_by_table(lanes), want, "{b:#x} at {at}");
+            }
+        }
     }
 
     #[test]

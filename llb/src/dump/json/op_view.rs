@@ -1,0 +1,216 @@
+//! [`OpView`]: the envelope of an op (inputs, platform, constraints) read
+//! in place, its payload decoded alone with prost, for the dump's fast path.
+//!
+//! Ops as Dockerfile builds write them are read here: input digests and
+//! platform strings are borrowed instead of copied into fresh strings. An
+//! unusual op (a field other than those, platform `OSFeatures`, constraint
+//! filters, two payloads, a varint of more than 9 bytes, invalid UTF-8, or
+//! a payload prost fails on) makes [`OpView::read`] return `None`, and the
+//! caller decodes the whole op with prost, which reports any error.
+//! Accepted ops read as prost reads them: the last value of a field wins, a
+//! repeated `platform` or `constraints` is merged field by field.
+
+use prost::Message;
+
+use super::wire::{Fields, Unusual, Value, text};
+use super::{PlatformRef, op_json};
+use crate::pb::op::Op as Payload;
+
+/// An op whose envelope borrows from its bytes.
+pub(super) struct OpView<'a> {
+    /// `(digest, output index)` of each input.
+    pub(super) inputs: Vec<(&'a str, i64)>,
+    platform: Option<PlatformRef<'a>>,
+    /// Whether `constraints` is set (always without filters here).
+    constraints: bool,
+}
+
+impl<'a> OpView<'a> {
+    /// Reads `bytes`, decoding the payload into `payload` (in place: the
+    /// decoded payload is large, and not moved about); `None` when they hold
+    /// anything prost should decode.
+    pub(super) fn read(bytes: &'a [u8], payload: &mut Option<Payload>) -> Option<OpView<'a>> {
+        *payload = None;
+        Self::try_read(bytes, payload).ok()
+    }
+
+    fn try_read(bytes: &'a [u8], payload: &mut Option<Payload>) -> Result<OpView<'a>, Unusual> {
+        let mut inputs = Vec::new();
+        let mut platform: Option<PlatformRef<'a>> = None;
+        let mut constraints = false;
+        let mut fields = Fields(bytes);
+        while let Some((tag, value)) = fields.next()? {
+            let Value::Bytes(body) = value else {
+                return Err(Unusual);
+            };
+            match tag {
+                1 => inputs.push(input(body)?),
+                2..=8 if payload.is_none() => decode_payload(tag, body, payload)?,
+                10 => {
+                    let merged = platform.get_or_insert_with(PlatformRef::default);
+                    let mut fields = Fields(body);
+                    while let Some((tag, value)) = fields.next()? {
+                        match tag {
+                            1 => merged.architecture = text(value)?,
+                            2 => merged.os = text(value)?,
+                            3 => merged.variant = text(value)?,
+                            4 => merged.os_version = text(value)?,
+                            _ => return Err(Unusual),
+                        }
+                    }
+                }
+                11 if body.is_empty() => constraints = true,
+                _ => return Err(Unusual),
+            }
+        }
+        Ok(OpView {
+            inputs,
+            platform,
+            constraints,
+        })
+    }
+
+    /// Writes the op's JSON, as [`op`](super::op) does for the decoded op,
+    /// with the payload [`OpView::read`] decoded.
+    pub(super) fn write(&self, out: &mut Vec<u8>, payload: Option<&Payload>) {
+        op_json(
+            out,
+            &self.inputs,
+            |&(digest, index)| (digest, index),
+            payload,
+            self.platform.clone(),
+            self.constraints.then_some(&[]),
+        );
+    }
+}
+
+/// `pb.Input`: digest (field 1) and output index (field 2).
+fn input(bytes: &[u8]) -> Result<(&str, i64), Unusual> {
+    let (mut digest, mut index) = ("", 0);
+    let mut fields = Fields(bytes);
+    while let Some((tag, value)) = fields.next()? {
+        match (tag, value) {
+            (1, value) => digest = text(value)?,
+            // int64 on the wire: two's complement in 64 bits.
+            (2, Value::Varint(v)) => index = i64::from_ne_bytes(v.to_ne_bytes()),
+            _ => return Err(Unusual),
+        }
+    }
+    Ok((digest, index))
+}
+
+/// Decodes the payload in field `tag` (2 to 8) into `slot` with prost.
+fn decode_payload(tag: u32, body: &[u8], slot: &mut Option<Payload>) -> Result<(), Unusual> {
+    let payload = slot.insert(match tag {
+        2 => Payload::Exec(Default::default()),
+        3 => Payload::Source(Default::default()),
+        4 => Payload::File(Default::default()),
+        5 => Payload::Build(Default::default()),
+        6 => Payload::Merge(Default::default()),
+        7 => Payload::Diff(Default::default()),
+        8 => Payload::Passthrough(Default::default()),
+        _ => return Err(Unusual),
+    });
+    let merged = match payload {
+        Payload::Exec(v) => v.merge(body),
+        Payload::Source(v) => v.merge(body),
+        Payload::File(v) => v.merge(body),
+        Payload::Build(v) => v.merge(body),
+        Payload::Merge(v) => v.merge(body),
+        Payload::Diff(v) => v.merge(body),
+        Payload::Passthrough(v) => v.merge(body),
+    };
+    merged.map_err(|_| Unusual)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dump::json::op_to_string;
+    use crate::pb;
+
+    /// The JSON of prost's decoding, and this module's if it reads the bytes.
+    fn both(bytes: &[u8]) -> (Option<String>, Option<String>) {
+        let prost = pb::Op::decode(bytes).ok().map(|op| op_to_string(&op));
+        let mut payload = None;
+        let view = OpView::read(bytes, &mut payload).map(|v| {
+            let mut out = Vec::new();
+            v.write(&mut out, payload.as_ref());
+            String::from_utf8(out).unwrap_or_default()
+        });
+        (prost, view)
+    }
+
+    /// Field `tag` with wire type 2 holding `body`.
+    fn bytes_field(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag << 3 | 2, u8::try_from(body.len()).unwrap_or(0)];
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn reads_what_prost_reads() {
+        let source = bytes_field(3, &bytes_field(1, b"docker-image://x"));
+        let mut input = bytes_field(1, b"sha256:<a>");
+        input.extend([2 << 3, 3]);
+        let mut platform = bytes_field(1, b"amd64");
+        platform.extend(bytes_field(2, b"linux"));
+        let mut cases = vec![Vec::new(), source.clone()];
+        // Inputs (one with a repeated digest), platform merged, empty constraints.
+        let mut full = bytes_field(1, &input);
+        let mut twice = bytes_field(1, b"first");
+        twice.extend(bytes_field(1, b"second"));
+        full.extend(bytes_field(1, &twice));
+        full.extend(source.clone());
+        full.extend(bytes_field(10, &platform));
+        full.extend(bytes_field(10, &bytes_field(3, b"v8")));
+        full.extend(bytes_field(11, &[]));
+        full.extend(bytes_field(11, &[]));
+        cases.push(full);
+        // Each payload kind, empty.
+        for tag in 2..=8 {
+            cases.push(bytes_field(tag, &[]));
+        }
+        for bytes in cases {
+            let (prost, view) = both(&bytes);
+            assert!(prost.is_some() && view.is_some(), "{bytes:?}");
+            assert_eq!(view, prost, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_anything_else_to_prost() {
+        let mut two_payloads = bytes_field(3, &[]);
+        two_payloads.extend(bytes_field(2, &[]));
+        let cases = [
+            two_payloads,
+            bytes_field(9, &[]),
+            vec![10 << 3, 1],
+            bytes_field(10, &bytes_field(5, b"feature")),
+            bytes_field(11, &bytes_field(1, b"filter")),
+            bytes_field(1, &bytes_field(1, b"\xff")),
+            bytes_field(1, &[3 << 3, 1]),
+            // A payload prost rejects, and a negative index (10 bytes).
+            bytes_field(3, &[1 << 3 | 2, 9]),
+            bytes_field(
+                1,
+                &[
+                    2 << 3,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0xff,
+                    0x01,
+                ],
+            ),
+        ];
+        for bytes in cases {
+            assert!(OpView::read(&bytes, &mut None).is_none(), "{bytes:?}");
+        }
+    }
+}
