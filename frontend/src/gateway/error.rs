@@ -234,55 +234,10 @@ fn position_json(p: &pb::Position) -> Value {
     Value::Object(m)
 }
 
-/// `pb.Definition` as Go's JSON: `def` as base64 strings, `metadata` with description and caps
-/// (the parts a source-loading Definition has).
+/// `pb.Definition` as Go's JSON (`llb::dump::json::definition_json`): `def` as base64
+/// strings, `metadata` by digest, and `Source` with each op's locations.
 pub fn definition_json(def: &pb::Definition) -> Value {
-    let mut m = Map::new();
-    if !def.def.is_empty() {
-        m.insert(
-            "def".into(),
-            Value::Array(
-                def.def
-                    .iter()
-                    .map(|d| Value::String(BASE64.encode(d)))
-                    .collect(),
-            ),
-        );
-    }
-    if !def.metadata.is_empty() {
-        let mut md = Map::new();
-        for (dgst, meta) in &def.metadata {
-            let mut o = Map::new();
-            if meta.ignore_cache {
-                o.insert("ignore_cache".into(), true.into());
-            }
-            if !meta.description.is_empty() {
-                o.insert(
-                    "description".into(),
-                    Value::Object(
-                        meta.description
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone().into()))
-                            .collect(),
-                    ),
-                );
-            }
-            if !meta.caps.is_empty() {
-                o.insert(
-                    "caps".into(),
-                    Value::Object(
-                        meta.caps
-                            .iter()
-                            .map(|(k, v)| (k.clone(), (*v).into()))
-                            .collect(),
-                    ),
-                );
-            }
-            md.insert(dgst.clone(), Value::Object(o));
-        }
-        m.insert("metadata".into(), Value::Object(md));
-    }
-    Value::Object(m)
+    serde_json::from_slice(&llb::dump::json::definition_json(def)).unwrap_or(Value::Null)
 }
 
 /// A range covering whole lines `start..=end` (1-based), as BuildKit marks Dockerfile lines.
@@ -404,6 +359,19 @@ mod tests {
         assert_eq!(
             definition_json(&def).to_string(),
             r#"{"def":["AQID"],"metadata":{"sha256:x":{"description":{"llb.customname":"n"},"caps":{"source.local":true}}}}"#
+        );
+        // Every op has a locations entry, empty for an op without locations; Go's field
+        // name is `Source`.
+        let with_source = pb::Definition {
+            source: Some(pb::Source {
+                locations: [("sha256:x".to_string(), pb::Locations::default())].into(),
+                infos: Vec::new(),
+            }),
+            ..def
+        };
+        assert_eq!(
+            definition_json(&with_source).to_string(),
+            r#"{"def":["AQID"],"metadata":{"sha256:x":{"description":{"llb.customname":"n"},"caps":{"source.local":true}}},"Source":{"locations":{"sha256:x":{}}}}"#
         );
     }
 }

@@ -46,6 +46,15 @@ pub fn definition_to_string(def: &DecodedDefinition) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// `def` as Go's `encoding/json` writes a `pb.Definition` (inside a SourceInfo, a lint
+/// result or an error detail): `def` as base64 strings, `metadata` by digest, then `Source`
+/// (under that name, as protobuf-go's struct tag has it) with every op's locations.
+pub fn definition_json(def: &pb::Definition) -> Vec<u8> {
+    let mut out = Vec::new();
+    metadata::definition(&mut out, def);
+    out
+}
+
 /// Appends one `{"Op":…,"Digest":…,"OpMetadata":…}` line for `vertex`.
 pub fn write_vertex_line(vertex: &Vertex, metadata: Option<&pb::OpMetadata>, out: &mut Vec<u8>) {
     write_line(&vertex.op, vertex.digest.as_str(), metadata, out);
