@@ -111,7 +111,12 @@ impl LocalSource {
         let definition = pb::Definition {
             def: vec![encode_op(&op), encode_op(&root)],
             metadata: BTreeMap::from([(head.clone(), source_md), (root_digest, root_md)]),
-            source: None,
+            // As Go's marshal: a locations entry for every op but the output-only one, empty
+            // here.
+            source: Some(pb::Source {
+                locations: BTreeMap::from([(head.clone(), pb::Locations::default())]),
+                infos: Vec::new(),
+            }),
         };
         MarshalledSource { definition, head }
     }
@@ -221,6 +226,10 @@ mod tests {
         assert!(m.definition.metadata.contains_key(
             "sha256:a5ccc9b4968775b280e412050b7836a07d6aecde0fa1b0b69399adf4f1ff8637"
         ));
+        // The source op has an (empty) locations entry, the output-only op none.
+        let source = m.definition.source.expect("a Source");
+        assert_eq!(source.locations.keys().collect::<Vec<_>>(), vec![&m.head]);
+        assert!(source.locations[&m.head].locations.is_empty() && source.infos.is_empty());
     }
 
     #[test]
