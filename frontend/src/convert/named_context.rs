@@ -16,13 +16,12 @@ use base64::Engine as _;
 use llb::state::image_ref::{parse_normalized_named, parse_reference};
 use llb::state::{Constraints, Git, OciLayout, State};
 
-use super::api::{ResolveRequest, ResolverKind};
+use super::api::ResolverKind;
 use super::converter::Converter;
 use super::copy::git_ref::{GitRef, GitRefParse, parse_git_ref};
 use super::error::{ConvertError, Result};
 use super::history::go_quote;
 use super::naming::internal_name;
-use super::platform::to_api;
 use super::resolve::FoundContext;
 use crate::image::Image;
 
@@ -111,23 +110,11 @@ impl Converter<'_> {
         dummy.digest = Some(digest);
         let dummy = dummy.to_string();
         let session_id = self.opts.build_session_id.clone().unwrap_or_default();
-        let platform = nc
-            .platform
-            .clone()
-            .unwrap_or_else(|| self.settings.target_platform.clone());
-        let resolved = self
-            .resolver
-            .resolve_request(&ResolveRequest {
-                reference: dummy.clone(),
-                platform: to_api(&platform),
-                mode: self.opts.resolve_mode,
-                kind: ResolverKind::OciLayout {
-                    session_id: session_id.clone(),
-                    store_id: store_id.clone(),
-                },
-                log_name: Some(format!("[context {key}] load metadata for {dummy}")),
-            })
-            .map_err(|e| ConvertError::msg(e.to_string()))?;
+        let kind = ResolverKind::OciLayout {
+            session_id: session_id.clone(),
+            store_id: store_id.clone(),
+        };
+        let resolved = self.resolve_context_image(nc, dummy.clone(), kind, &dummy)?;
         let img: Image = serde_json::from_slice(&resolved.config).map_err(|e| {
             ConvertError::msg(format!("could not parse oci-layout image config: {e}"))
         })?;

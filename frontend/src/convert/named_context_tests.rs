@@ -10,7 +10,7 @@ use llb::state::{Image as ImageSource, Platform as LlbPlatform};
 use super::*;
 use crate::convert::{
     ConvertOptions, ImageResolver, NamedContext, OfflineResolver, Platform, ResolveError,
-    ResolveMode, ResolvedImage, convert,
+    ResolveMode, ResolveRequest, ResolvedImage, convert,
 };
 
 const DIGEST: &str = "sha256:4d2ac2da3d7c6fcb2a9d2a3a7e5f0b3c1f2e4d5c6b7a8091a2b3c4d5e6f7a8b9";

@@ -7,7 +7,7 @@ use llb::state::{Constraints, Http, Image as ImageSource, Local, Platform, State
 
 use syntax::lint::hooks::{self, PlatformText};
 
-use super::api::{NamedContext, ResolveRequest, ResolverKind};
+use super::api::{NamedContext, ResolveRequest, ResolvedImage, ResolverKind};
 use super::converter::Converter;
 use super::env::NoKeys;
 use super::error::{ConvertError, Result};
@@ -245,6 +245,30 @@ impl Converter<'_> {
         Ok(())
     }
 
+    /// Resolves `reference` for a named context (on its platform, else the target's), logged
+    /// as `[context KEY] load metadata for SHOWN`.
+    pub(super) fn resolve_context_image(
+        &self,
+        nc: &FoundContext,
+        reference: String,
+        kind: ResolverKind,
+        shown: &str,
+    ) -> Result<ResolvedImage> {
+        let platform = nc
+            .platform
+            .clone()
+            .unwrap_or_else(|| self.settings.target_platform.clone());
+        self.resolver
+            .resolve_request(&ResolveRequest {
+                reference,
+                platform: to_api(&platform),
+                mode: self.opts.resolve_mode,
+                kind,
+                log_name: Some(format!("[context {}] load metadata for {shown}", nc.key)),
+            })
+            .map_err(|e| ConvertError::msg(e.to_string()))
+    }
+
     /// Upstream's `NamedContext.Load`: the State (and image config, for images) of a named
     /// context.
     fn load_named_context(&self, nc: &FoundContext) -> Result<LoadedContext> {
@@ -257,20 +281,12 @@ impl Converter<'_> {
                 let named = parse_normalized_named(reference)
                     .map_err(|e| ConvertError::msg(e.to_string()))?
                     .tag_name_only();
-                let platform = nc
-                    .platform
-                    .clone()
-                    .unwrap_or_else(|| self.settings.target_platform.clone());
-                let resolved = self
-                    .resolver
-                    .resolve_request(&ResolveRequest {
-                        reference: named.to_string(),
-                        platform: to_api(&platform),
-                        mode: self.opts.resolve_mode,
-                        kind: ResolverKind::Registry,
-                        log_name: Some(format!("[context {key}] load metadata for {reference}")),
-                    })
-                    .map_err(|e| ConvertError::msg(e.to_string()))?;
+                let resolved = self.resolve_context_image(
+                    nc,
+                    named.to_string(),
+                    ResolverKind::Registry,
+                    reference,
+                )?;
                 let mut img = parse_image_config(&resolved.config)?;
                 img.created = None;
                 let mut source = ImageSource::new(resolved.reference.clone()).constraints(

@@ -54,7 +54,7 @@ impl LocalSource {
         if !self.follow_paths.is_empty() {
             attrs.insert(
                 "local.followpaths".to_string(),
-                go_string_array(&self.follow_paths),
+                llb::dump::json::go_string_list(&self.follow_paths),
             );
             caps.insert("source.local.followpaths".to_string(), true);
         }
@@ -120,11 +120,6 @@ impl LocalSource {
         };
         MarshalledSource { definition, head }
     }
-}
-
-/// A JSON array of strings as Go's `json.Marshal` writes it (HTML characters escaped).
-fn go_string_array(items: &[String]) -> String {
-    super::error::go_escape(&serde_json::Value::from(items.to_vec()).to_string())
 }
 
 /// A process-unique id for `local.unique` when there is no session.

@@ -165,36 +165,6 @@ fn source_state(
     State::from_output(Some(Output::new(&node, 0, platform)))
 }
 
-/// Go's `json.Marshal` of a string list (HTML characters escaped).
-fn go_json_strings(items: &[String]) -> String {
-    let mut out = String::from("[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        for c in item.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                }
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out.push(']');
-    out
-}
-
 /// A source op with an arbitrary identifier and attributes (Go's
 /// `llb.NewSource`).
 #[derive(Clone, Debug)]
@@ -482,18 +452,21 @@ impl Local {
         if !self.include_patterns.is_empty() {
             set(
                 ATTR_INCLUDE_PATTERNS,
-                go_json_strings(&self.include_patterns),
+                crate::dump::json::go_string_list(&self.include_patterns),
             );
             c.add_cap(caps::SOURCE_LOCAL_INCLUDE_PATTERNS);
         }
         if !self.follow_paths.is_empty() {
-            set(ATTR_FOLLOW_PATHS, go_json_strings(&self.follow_paths));
+            set(
+                ATTR_FOLLOW_PATHS,
+                crate::dump::json::go_string_list(&self.follow_paths),
+            );
             c.add_cap(caps::SOURCE_LOCAL_FOLLOW_PATHS);
         }
         if !self.exclude_patterns.is_empty() {
             set(
                 ATTR_EXCLUDE_PATTERNS,
-                go_json_strings(&self.exclude_patterns),
+                crate::dump::json::go_string_list(&self.exclude_patterns),
             );
             c.add_cap(caps::SOURCE_LOCAL_EXCLUDE_PATTERNS);
         }
@@ -514,7 +487,10 @@ impl Local {
         if let Some(exceptions) = self.metadata_only {
             set(ATTR_METADATA_TRANSFER, "true".to_string());
             if !exceptions.is_empty() {
-                set(ATTR_METADATA_TRANSFER_EXCLUDE, go_json_strings(&exceptions));
+                set(
+                    ATTR_METADATA_TRANSFER_EXCLUDE,
+                    crate::dump::json::go_string_list(&exceptions),
+                );
             }
             c.add_cap(caps::SOURCE_METADATA_TRANSFER);
         }
@@ -1004,8 +980,6 @@ impl OciLayout {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn json_like_go() {
         let items = vec![
@@ -1014,7 +988,7 @@ mod tests {
             "<&>\"\\\n\u{1}".to_string(),
         ];
         assert_eq!(
-            go_json_strings(&items),
+            crate::dump::json::go_string_list(&items),
             r#"["a","with space.txt","\u003c\u0026\u003e\"\\\n\u0001"]"#
         );
     }

@@ -55,6 +55,22 @@ pub fn definition_json(def: &pb::Definition) -> Vec<u8> {
     out
 }
 
+/// Go's `json.Marshal` of a list of strings, e.g. `["a","b\u003c"]` (HTML characters and
+/// U+2028/U+2029 escaped as `\uXXXX`), as BuildKit writes `local.followpaths`.
+pub fn go_string_list(items: &[String]) -> String {
+    let mut out = Vec::with_capacity(2 + items.iter().map(|i| i.len() + 3).sum::<usize>());
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        writer::write_str(&mut out, item);
+    }
+    out.push(b']');
+    // Only whole UTF-8 strings and ASCII were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends one `{"Op":…,"Digest":…,"OpMetadata":…}` line for `vertex`.
 pub fn write_vertex_line(vertex: &Vertex, metadata: Option<&pb::OpMetadata>, out: &mut Vec<u8>) {
     write_line(&vertex.op, vertex.digest.as_str(), metadata, out);
