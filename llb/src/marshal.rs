@@ -27,7 +27,7 @@ use crate::digest::{Digest, DigestMap};
 use crate::pb;
 use crate::source_map::SourceMapCollector;
 use crate::state::caps::{self, CapSet};
-use crate::state::constraints::{Constraints, merge_metadata};
+use crate::state::constraints::{Constraints, OpMeta, merge_metadata};
 use crate::state::definition::DefinitionOp;
 use crate::state::image_ref::ReferenceError;
 use crate::state::node::{OpKind, OpNode, Output};
@@ -214,9 +214,9 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
     let mut m = Marshaller {
         options,
         digests: DigestMap::default(),
-        seen: DigestMap::default(),
+        index: DigestMap::default(),
+        entries: Vec::new(),
         def: Vec::new(),
-        metadata: DigestMap::default(),
         sources: SourceMapCollector::default(),
     };
     m.visit(root)?;
@@ -231,13 +231,15 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
     };
     let bytes = encode_op(&root_op);
     let digest = Digest::of(&bytes);
-    m.def.push(bytes);
-    let mut md = m.metadata.get(digest.as_str()).cloned().unwrap_or_default();
+    let mut md = match m.index.get(&digest) {
+        Some(&i) => m.entries[i].1.clone(),
+        None => pb::OpMetadata::default(),
+    };
     md.caps = BTreeMap::from([
         (caps::CONSTRAINTS.to_string(), true),
         (caps::PLATFORM.to_string(), true),
     ]);
-    for other in m.metadata.values() {
+    for (_, other) in &m.entries {
         if other.ignore_cache {
             md.caps.insert(caps::META_IGNORE_CACHE.to_string(), true);
         }
@@ -248,14 +250,18 @@ pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition
             md.caps.insert(caps::META_EXPORT_CACHE.to_string(), true);
         }
     }
-    m.metadata.insert(digest.as_str().to_string(), md);
-    // Sorted once at the end (a BTreeMap grown op by op moves its large values around).
-    let mut metadata: Vec<(String, pb::OpMetadata)> = m.metadata.into_iter().collect();
-    metadata.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let slot = m.slot(digest, bytes);
+    m.entries[slot].1 = md;
+    // Sorted once at the end: a BTreeMap built from sorted entries is built in one pass.
+    let mut entries = m.entries;
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let source = m.sources.finish(options)?;
     Ok(pb::Definition {
         def: m.def,
-        metadata: BTreeMap::from_iter(metadata),
+        metadata: entries
+            .into_iter()
+            .map(|(digest, md)| (String::from(digest), md))
+            .collect(),
         source: Some(source),
     })
 }
@@ -264,14 +270,28 @@ struct Marshaller<'a> {
     options: &'a MarshalOptions,
     /// Digest of every node marshalled, by node identity.
     digests: DigestMap<usize, Digest>,
-    /// Digests already in `def`.
-    seen: DigestMap<Digest, ()>,
+    /// Position in `entries` (and in `def`) of each distinct digest.
+    index: DigestMap<Digest, usize>,
+    /// Each distinct op's digest and merged metadata, in `def` order.
+    entries: Vec<(Digest, pb::OpMetadata)>,
     def: Vec<Vec<u8>>,
-    metadata: DigestMap<String, pb::OpMetadata>,
     sources: SourceMapCollector,
 }
 
 impl Marshaller<'_> {
+    /// The position of `digest`'s entry; a digest seen for the first time gets an empty
+    /// entry and its op `bytes` go to `def`.
+    fn slot(&mut self, digest: Digest, bytes: Vec<u8>) -> usize {
+        if let Some(&i) = self.index.get(&digest) {
+            return i;
+        }
+        let i = self.entries.len();
+        self.index.insert(digest.clone(), i);
+        self.entries.push((digest, pb::OpMetadata::default()));
+        self.def.push(bytes);
+        i
+    }
+
     /// Post-order traversal from `root`, without recursion.
     fn visit(&mut self, root: &Output) -> Result<(), MarshalError> {
         let mut stack: Vec<(Arc<OpNode>, bool)> = vec![(Arc::clone(&root.node), false)];
@@ -303,15 +323,9 @@ impl Marshaller<'_> {
         d: &DefinitionOp,
     ) -> Result<(), MarshalError> {
         let (digest, bytes, metadata) = d.parts()?;
-        let entry = self
-            .metadata
-            .entry(digest.as_str().to_string())
-            .or_default();
-        merge_metadata(entry, metadata);
+        let slot = self.slot(digest.clone(), bytes.to_vec());
+        merge_metadata(&mut self.entries[slot].1, &OpMeta::from_pb(metadata));
         self.sources.add(digest.as_str(), d.locations());
-        if self.seen.insert(digest.clone(), ()).is_none() {
-            self.def.push(bytes.to_vec());
-        }
         self.digests
             .insert(Arc::as_ptr(node) as usize, digest.clone());
         Ok(())
@@ -351,21 +365,16 @@ impl Marshaller<'_> {
         };
         let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
-        let entry = self
-            .metadata
-            .entry(digest.as_str().to_string())
-            .or_default();
+        self.sources
+            .add(digest.as_str(), &node.constraints.source_locations);
+        let slot = self.slot(digest.clone(), bytes);
+        let entry = &mut self.entries[slot].1;
         merge_metadata(entry, &base.metadata);
         merge_metadata(entry, &node.constraints.metadata);
         for cap in &parts.caps {
             if !entry.caps.contains_key(*cap) {
                 entry.caps.insert((*cap).to_string(), true);
             }
-        }
-        self.sources
-            .add(digest.as_str(), &node.constraints.source_locations);
-        if self.seen.insert(digest.clone(), ()).is_none() {
-            self.def.push(bytes);
         }
         self.digests.insert(Arc::as_ptr(node) as usize, digest);
         Ok(())

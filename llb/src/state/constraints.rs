@@ -7,6 +7,8 @@
 //! layers the op's own on top (platform replaced, worker constraints
 //! appended, metadata merged), as Go's `MarshalConstraints` does.
 
+use std::borrow::Cow;
+
 use crate::pb;
 use crate::source_map::SourceLocation;
 
@@ -22,11 +24,68 @@ pub struct Constraints {
     pub worker_constraints: Vec<String>,
     /// Op metadata: ignore cache, description, export cache, caps, progress
     /// group, Linux resources. Not part of the op digest.
-    pub metadata: pb::OpMetadata,
+    pub(crate) metadata: OpMeta,
     /// `local.unique` for `local://` sources without a session.
     pub local_unique_id: Option<String>,
     /// Where in the user's sources this op comes from.
     pub source_locations: Vec<SourceLocation>,
+}
+
+/// An op's metadata as a State keeps it until marshalling turns it into `pb.OpMetadata`:
+/// the same fields, with the maps as small sorted lists (most ops have one or two entries,
+/// and a map would take a node of several hundred bytes each) and the caps this crate
+/// records as static names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct OpMeta {
+    /// `ignore_cache`.
+    pub(crate) ignore_cache: bool,
+    /// `description`, sorted by key, one entry per key.
+    pub(crate) description: Vec<(String, String)>,
+    /// `export_cache`.
+    pub(crate) export_cache: Option<pb::ExportCache>,
+    /// The keys of `caps` (all `true`), sorted, without duplicates.
+    pub(crate) caps: Vec<Cow<'static, str>>,
+    /// `progress_group`.
+    pub(crate) progress_group: Option<pb::ProgressGroup>,
+    /// `linux_resources`.
+    pub(crate) linux_resources: Option<pb::LinuxResources>,
+}
+
+impl OpMeta {
+    /// Sets description `key` (replacing its value).
+    fn describe(&mut self, key: String, value: String) {
+        match self
+            .description
+            .binary_search_by(|(k, _)| k.as_str().cmp(&key))
+        {
+            Ok(i) => self.description[i].1 = value,
+            Err(i) => self.description.insert(i, (key, value)),
+        }
+    }
+
+    /// Adds cap `id`.
+    fn add_cap(&mut self, id: Cow<'static, str>) {
+        if let Err(i) = self.caps.binary_search(&id) {
+            self.caps.insert(i, id);
+        }
+    }
+
+    /// The same metadata from its protobuf form.
+    pub(crate) fn from_pb(md: &pb::OpMetadata) -> OpMeta {
+        OpMeta {
+            ignore_cache: md.ignore_cache,
+            // BTreeMaps iterate in key order: the lists come out sorted.
+            description: md
+                .description
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            export_cache: md.export_cache,
+            caps: md.caps.keys().map(|k| Cow::Owned(k.clone())).collect(),
+            progress_group: md.progress_group.clone(),
+            linux_resources: md.linux_resources.clone(),
+        }
+    }
 }
 
 /// The metadata key of the name shown in progress output.
@@ -63,7 +122,7 @@ impl Constraints {
 
     /// Sets one description key, e.g. `com.docker.dockerfile.v1.command`.
     pub fn description(mut self, key: impl Into<String>, value: impl Into<String>) -> Constraints {
-        self.metadata.description.insert(key.into(), value.into());
+        self.metadata.describe(key.into(), value.into());
         self
     }
 
@@ -75,7 +134,7 @@ impl Constraints {
         V: Into<String>,
     {
         for (k, v) in entries {
-            self.metadata.description.insert(k.into(), v.into());
+            self.metadata.describe(k.into(), v.into());
         }
         self
     }
@@ -130,7 +189,7 @@ impl Constraints {
     /// Records that the op needs capability `id` (see [`super::caps`]);
     /// op constructors record their own.
     pub fn cap(mut self, id: &str) -> Constraints {
-        self.add_cap(id);
+        self.metadata.add_cap(Cow::Owned(id.to_string()));
         self
     }
 
@@ -138,18 +197,19 @@ impl Constraints {
     pub fn get_custom_name(&self) -> Option<&str> {
         self.metadata
             .description
-            .get(CUSTOM_NAME_KEY)
-            .map(String::as_str)
+            .iter()
+            .find(|(k, _)| k == CUSTOM_NAME_KEY)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Records that the op needs capability `id`.
-    pub(crate) fn add_cap(&mut self, id: &str) {
-        self.metadata.caps.insert(id.to_string(), true);
+    pub(crate) fn add_cap(&mut self, id: &'static str) {
+        self.metadata.add_cap(Cow::Borrowed(id));
     }
 }
 
 /// Go's `mergeMetadata`: `into` gains what `from` sets.
-pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &pb::OpMetadata) {
+pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &OpMeta) {
     if from.ignore_cache {
         into.ignore_cache = true;
     }
@@ -165,9 +225,9 @@ pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &pb::OpMetadata) {
     if from.export_cache.is_some() {
         into.export_cache = from.export_cache;
     }
-    for k in from.caps.keys() {
-        if !into.caps.contains_key(k) {
-            into.caps.insert(k.clone(), true);
+    for k in &from.caps {
+        if !into.caps.contains_key(k.as_ref()) {
+            into.caps.insert(k.to_string(), true);
         }
     }
     if from.progress_group.is_some() {
