@@ -4,7 +4,7 @@
 //! Only the fields Dockerfile builds set are read (`ignore_cache`,
 //! `description`, `caps`, `progress_group`), written the usual way. Any
 //! other field or unusual encoding (another wire type, an unknown field in
-//! a map entry, a varint longer than 9 bytes, invalid UTF-8) makes
+//! a map entry, an invalid varint, invalid UTF-8) makes
 //! [`MetadataView::read`] return `None`, and the caller decodes with prost,
 //! which prints the message in full or reports the error. So this reading
 //! only has to agree with prost on what it accepts: the last value of a
@@ -91,7 +91,7 @@ impl<'a> MetadataView<'a> {
 }
 
 /// One map entry: key (field 1, a string) and value (field 2).
-fn map_entry<'a, V: Default>(
+pub(super) fn map_entry<'a, V: Default>(
     bytes: &'a [u8],
     value: impl Fn(Value<'a>) -> Result<V, Unusual>,
 ) -> Result<(&'a str, V), Unusual> {
@@ -109,7 +109,7 @@ fn map_entry<'a, V: Default>(
 
 /// Sorts map entries by key, keeping only the last of equal keys (as
 /// inserting them into a map in order does).
-fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
+pub(super) fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
     if entries.is_sorted_by(|a, b| a.0 < b.0) {
         return;
     }
@@ -187,8 +187,21 @@ mod tests {
         groups.extend(bytes_field(6, &[3 << 3, 1]));
         groups.extend(bytes_field(6, &[]));
         cases.push(groups);
-        // An overlong but valid varint.
+        // Overlong but valid varints, the longest of 10 bytes.
         cases.push(vec![1 << 3, 0x81, 0x00]);
+        cases.push(vec![
+            1 << 3,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x01,
+        ]);
         for bytes in cases {
             let (prost, view) = both(&bytes);
             assert!(prost.is_some() && view.is_some(), "{bytes:?}");
@@ -208,7 +221,7 @@ mod tests {
             bytes_field(1, b""),
             bytes_field(2, &[3 << 3, 1]),
             bytes_field(2, &entry("k", &bytes_field(2, b"\xff"))),
-            // Truncated data, tag 0, a 10-byte varint.
+            // Truncated data, tag 0, a varint overflowing 64 bits.
             vec![2 << 3 | 2, 5, 1],
             vec![0, 1],
             vec![
@@ -222,7 +235,7 @@ mod tests {
                 0x80,
                 0x80,
                 0x80,
-                0x01,
+                0x02,
             ],
         ];
         for bytes in cases {
