@@ -105,7 +105,7 @@ pub(super) struct Fields<'a>(pub(super) &'a [u8]);
 
 impl<'a> Fields<'a> {
     /// The next field's number and value; `None` at the end.
-    #[inline]
+    #[inline(always)]
     pub(super) fn next(&mut self) -> Result<Option<(u32, Value<'a>)>, Unusual> {
         if self.0.is_empty() {
             return Ok(None);
@@ -132,7 +132,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next varint.
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, Unusual> {
         let (value, rest) = varint(self.0)?;
         self.0 = rest;
@@ -142,8 +142,19 @@ impl<'a> Fields<'a> {
 
 /// The varint `bytes` start with, and the bytes after it. At most 10
 /// bytes, the tenth 0 or 1 (more would overflow 64 bits: prost rejects it).
-#[inline]
+/// Inlined for the one-byte case (most keys and lengths), the rest out of
+/// line.
+#[inline(always)]
 fn varint(bytes: &[u8]) -> Result<(u64, &[u8]), Unusual> {
+    match bytes.split_first() {
+        Some((&b, rest)) if b < 0x80 => Ok((u64::from(b), rest)),
+        _ => long_varint(bytes),
+    }
+}
+
+/// [`varint`] of more than one byte (or none).
+#[inline(never)]
+fn long_varint(bytes: &[u8]) -> Result<(u64, &[u8]), Unusual> {
     let mut value = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         if i == 9 && b > 1 {
