@@ -363,8 +363,10 @@ impl Ops<'_> {
         sink: &mut Sink,
     ) -> Result<Extent, DefinitionError> {
         let start = sink.end();
-        // The payload of the op read in place, reused from op to op.
+        // The payload of the op and its metadata read in place, reused
+        // from op to op.
         let mut payload = PayloadSlot::default();
+        let mut meta_view = MetadataView::default();
         for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
             let out = sink.line_buffer();
@@ -390,9 +392,9 @@ impl Ops<'_> {
                 ReadOp::Decoded(op) => super::op(out, op),
             };
             let raw_meta = self.metadata[i].as_deref();
-            match raw_meta.map(MetadataView::read) {
-                Some(Some(meta)) => {
-                    write_line_with(out, write_op, digest.as_str(), |out| meta.write(out));
+            match raw_meta.map(|b| meta_view.reread(b)) {
+                Some(true) => {
+                    write_line_with(out, write_op, digest.as_str(), |out| meta_view.write(out));
                 }
                 _ => {
                     let meta = match raw_meta {
@@ -408,6 +410,9 @@ impl Ops<'_> {
                     let meta = meta.as_ref().unwrap_or(&empty);
                     write_line_with(out, write_op, digest.as_str(), |out| op_metadata(out, meta));
                 }
+            }
+            if let ReadOp::View(view) = op {
+                payload.recycle(view);
             }
         }
         Ok((start, sink.end()))

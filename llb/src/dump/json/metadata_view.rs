@@ -38,12 +38,24 @@ struct ProgressGroupView<'a> {
 
 impl<'a> MetadataView<'a> {
     /// Reads `bytes`; `None` when they hold anything prost should decode.
+    #[cfg(test)]
     pub(super) fn read(bytes: &'a [u8]) -> Option<MetadataView<'a>> {
-        Self::try_read(bytes).ok()
+        let mut view = MetadataView::default();
+        view.reread(bytes).then_some(view)
     }
 
-    fn try_read(bytes: &'a [u8]) -> Result<MetadataView<'a>, Unusual> {
-        let mut view = MetadataView::default();
+    /// Reads `bytes` in place of what was read before, keeping the maps'
+    /// room; `false` when they hold anything prost should decode.
+    pub(super) fn reread(&mut self, bytes: &'a [u8]) -> bool {
+        self.ignore_cache = false;
+        self.description.clear();
+        self.caps.clear();
+        self.progress_group = None;
+        self.try_read(bytes).is_ok()
+    }
+
+    fn try_read(&mut self, bytes: &'a [u8]) -> Result<(), Unusual> {
+        let view = self;
         let mut fields = Fields(bytes);
         while let Some((tag, value)) = fields.next()? {
             match (tag, value) {
@@ -67,7 +79,7 @@ impl<'a> MetadataView<'a> {
         }
         sort_last_wins(&mut view.description);
         sort_last_wins(&mut view.caps);
-        Ok(view)
+        Ok(())
     }
 
     /// Writes the JSON of the `OpMetadata`, as

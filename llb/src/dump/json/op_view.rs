@@ -32,6 +32,8 @@ pub(super) struct PayloadSlot<'a> {
     source: SourceView<'a>,
     file: FileView<'a>,
     decoded: Option<Payload>,
+    /// The inputs list of the last op, to reuse its room.
+    spare_inputs: Vec<(&'a str, i64)>,
 }
 
 /// Which member of a [`PayloadSlot`] holds the payload.
@@ -51,6 +53,12 @@ pub(super) enum PayloadRead {
 }
 
 impl<'a> PayloadSlot<'a> {
+    /// Takes back the inputs list of `view`, to reuse its room for the
+    /// next op.
+    pub(super) fn recycle(&mut self, view: OpView<'a>) {
+        self.spare_inputs = view.inputs;
+    }
+
     /// How the last payload was read.
     #[cfg(test)]
     pub(super) fn read_as(&self) -> PayloadRead {
@@ -106,7 +114,8 @@ impl<'a> OpView<'a> {
     }
 
     fn try_read(bytes: &'a [u8], payload: &mut PayloadSlot<'a>) -> Result<OpView<'a>, Unusual> {
-        let mut inputs = Vec::new();
+        let mut inputs = std::mem::take(&mut payload.spare_inputs);
+        inputs.clear();
         let mut platform: Option<PlatformRef<'a>> = None;
         let mut constraints = false;
         let mut fields = Fields(bytes);
