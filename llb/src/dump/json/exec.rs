@@ -94,7 +94,14 @@ fn mount(out: &mut Vec<u8>, v: &pb::Mount) {
 }
 
 /// `pb.SecretOpt` and `pb.SSHOpt`, which have the same fields.
-fn id_uid_gid_mode(out: &mut Vec<u8>, id: &str, uid: u32, gid: u32, mode: u32, optional: bool) {
+pub(super) fn id_uid_gid_mode(
+    out: &mut Vec<u8>,
+    id: &str,
+    uid: u32,
+    gid: u32,
+    mode: u32,
+    optional: bool,
+) {
     let mut obj = Obj::open(out);
     obj.str("ID", id);
     obj.uint("uid", u64::from(uid));

@@ -15,7 +15,7 @@ use prost::bytes::Bytes;
 
 use super::metadata::op_metadata;
 use super::metadata_view::MetadataView;
-use super::op_view::OpView;
+use super::op_view::{OpView, PayloadSlot};
 use super::write_line_with;
 use crate::definition::{DefinitionError, scan_definition};
 use crate::digest::{Digest, DigestMap};
@@ -363,8 +363,10 @@ impl Ops<'_> {
         sink: &mut Sink,
     ) -> Result<Extent, DefinitionError> {
         let start = sink.end();
-        // The payload of the op read in place, reused from op to op.
-        let mut payload = None;
+        // The payload of the op and its metadata read in place, reused
+        // from op to op.
+        let mut payload = PayloadSlot::default();
+        let mut meta_view = MetadataView::default();
         for (i, bytes) in (first..).zip(ops) {
             let digest = &self.digests[i];
             let out = sink.line_buffer();
@@ -386,13 +388,13 @@ impl Ops<'_> {
                 ),
             }?;
             let write_op = |out: &mut Vec<u8>| match &op {
-                ReadOp::View(view) => view.write(out, payload.as_ref()),
+                ReadOp::View(view) => view.write(out, &payload),
                 ReadOp::Decoded(op) => super::op(out, op),
             };
             let raw_meta = self.metadata[i].as_deref();
-            match raw_meta.map(MetadataView::read) {
-                Some(Some(meta)) => {
-                    write_line_with(out, write_op, digest.as_str(), |out| meta.write(out));
+            match raw_meta.map(|b| meta_view.reread(b)) {
+                Some(true) => {
+                    write_line_with(out, write_op, digest.as_str(), |out| meta_view.write(out));
                 }
                 _ => {
                     let meta = match raw_meta {
@@ -408,6 +410,9 @@ impl Ops<'_> {
                     let meta = meta.as_ref().unwrap_or(&empty);
                     write_line_with(out, write_op, digest.as_str(), |out| op_metadata(out, meta));
                 }
+            }
+            if let ReadOp::View(view) = op {
+                payload.recycle(view);
             }
         }
         Ok((start, sink.end()))
@@ -558,13 +563,13 @@ pub enum WriteError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::PathBuf;
 
     use super::*;
 
     /// `$RFRONT_SHARED`, else the `shared` directory beside the workspace.
-    fn shared_dir() -> PathBuf {
+    pub(in crate::dump::json) fn shared_dir() -> PathBuf {
         std::env::var_os("RFRONT_SHARED").map_or_else(
             || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
             PathBuf::from,
@@ -572,7 +577,7 @@ mod tests {
     }
 
     /// The perf Definitions (large enough for two threads) and every golden case's.
-    fn corpus() -> Vec<PathBuf> {
+    pub(in crate::dump::json) fn corpus() -> Vec<PathBuf> {
         let mut files = Vec::new();
         for dir in ["corpus/perf", "corpus/llb"] {
             let dir = shared_dir().join(dir);

@@ -4,7 +4,7 @@
 //! Only the fields Dockerfile builds set are read (`ignore_cache`,
 //! `description`, `caps`, `progress_group`), written the usual way. Any
 //! other field or unusual encoding (another wire type, an unknown field in
-//! a map entry, a varint longer than 9 bytes, invalid UTF-8) makes
+//! a map entry, an invalid varint, invalid UTF-8) makes
 //! [`MetadataView::read`] return `None`, and the caller decodes with prost,
 //! which prints the message in full or reports the error. So this reading
 //! only has to agree with prost on what it accepts: the last value of a
@@ -38,12 +38,24 @@ struct ProgressGroupView<'a> {
 
 impl<'a> MetadataView<'a> {
     /// Reads `bytes`; `None` when they hold anything prost should decode.
+    #[cfg(test)]
     pub(super) fn read(bytes: &'a [u8]) -> Option<MetadataView<'a>> {
-        Self::try_read(bytes).ok()
+        let mut view = MetadataView::default();
+        view.reread(bytes).then_some(view)
     }
 
-    fn try_read(bytes: &'a [u8]) -> Result<MetadataView<'a>, Unusual> {
-        let mut view = MetadataView::default();
+    /// Reads `bytes` in place of what was read before, keeping the maps'
+    /// room; `false` when they hold anything prost should decode.
+    pub(super) fn reread(&mut self, bytes: &'a [u8]) -> bool {
+        self.ignore_cache = false;
+        self.description.clear();
+        self.caps.clear();
+        self.progress_group = None;
+        self.try_read(bytes).is_ok()
+    }
+
+    fn try_read(&mut self, bytes: &'a [u8]) -> Result<(), Unusual> {
+        let view = self;
         let mut fields = Fields(bytes);
         while let Some((tag, value)) = fields.next()? {
             match (tag, value) {
@@ -67,7 +79,7 @@ impl<'a> MetadataView<'a> {
         }
         sort_last_wins(&mut view.description);
         sort_last_wins(&mut view.caps);
-        Ok(view)
+        Ok(())
     }
 
     /// Writes the JSON of the `OpMetadata`, as
@@ -91,7 +103,7 @@ impl<'a> MetadataView<'a> {
 }
 
 /// One map entry: key (field 1, a string) and value (field 2).
-fn map_entry<'a, V: Default>(
+pub(super) fn map_entry<'a, V: Default>(
     bytes: &'a [u8],
     value: impl Fn(Value<'a>) -> Result<V, Unusual>,
 ) -> Result<(&'a str, V), Unusual> {
@@ -109,7 +121,7 @@ fn map_entry<'a, V: Default>(
 
 /// Sorts map entries by key, keeping only the last of equal keys (as
 /// inserting them into a map in order does).
-fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
+pub(super) fn sort_last_wins<V>(entries: &mut Vec<(&str, V)>) {
     if entries.is_sorted_by(|a, b| a.0 < b.0) {
         return;
     }
@@ -187,8 +199,21 @@ mod tests {
         groups.extend(bytes_field(6, &[3 << 3, 1]));
         groups.extend(bytes_field(6, &[]));
         cases.push(groups);
-        // An overlong but valid varint.
+        // Overlong but valid varints, the longest of 10 bytes.
         cases.push(vec![1 << 3, 0x81, 0x00]);
+        cases.push(vec![
+            1 << 3,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x80,
+            0x01,
+        ]);
         for bytes in cases {
             let (prost, view) = both(&bytes);
             assert!(prost.is_some() && view.is_some(), "{bytes:?}");
@@ -208,7 +233,7 @@ mod tests {
             bytes_field(1, b""),
             bytes_field(2, &[3 << 3, 1]),
             bytes_field(2, &entry("k", &bytes_field(2, b"\xff"))),
-            // Truncated data, tag 0, a 10-byte varint.
+            // Truncated data, tag 0, a varint overflowing 64 bits.
             vec![2 << 3 | 2, 5, 1],
             vec![0, 1],
             vec![
@@ -222,7 +247,7 @@ mod tests {
                 0x80,
                 0x80,
                 0x80,
-                0x01,
+                0x02,
             ],
         ];
         for bytes in cases {

@@ -15,13 +15,18 @@
 //! an object, `{}` for an op without metadata.
 
 mod exec;
+mod exec_view;
 mod fast;
 mod file;
+mod file_view;
 mod graph_ops;
 mod metadata;
 mod metadata_view;
 mod op_view;
 mod source;
+mod source_view;
+#[cfg(test)]
+mod view_oracle;
 mod wire;
 mod writer;
 
@@ -123,7 +128,7 @@ fn op(out: &mut Vec<u8>, value: &pb::Op) {
         out,
         &value.inputs,
         |i| (&i.digest, i.index),
-        value.op.as_ref(),
+        |payload| payload_json(payload, value.op.as_ref()),
         value.platform.as_ref().map(|p| PlatformRef {
             architecture: &p.architecture,
             os: &p.os,
@@ -136,12 +141,13 @@ fn op(out: &mut Vec<u8>, value: &pb::Op) {
 }
 
 /// An op's JSON from its parts: the inputs (each giving its digest and
-/// output index), the payload, the platform and the constraints' filters.
+/// output index), the payload (written into the `"Op"` object by
+/// `payload`), the platform and the constraints' filters.
 fn op_json<T>(
     out: &mut Vec<u8>,
     inputs: &[T],
     input_of: impl Fn(&T) -> (&str, i64),
-    payload_value: Option<&pb::op::Op>,
+    payload: impl FnOnce(&mut Obj<'_>),
     platform_value: Option<PlatformRef<'_>>,
     filter: Option<&[String]>,
 ) {
@@ -151,19 +157,9 @@ fn op_json<T>(
         input(out, digest, index);
     });
     {
-        let mut payload = Obj::open(obj.key("Op"));
-        use pb::op::Op as P;
-        match payload_value {
-            Some(P::Exec(v)) => exec::exec_op(payload.key("exec"), v),
-            Some(P::Source(v)) => source::source_op(payload.key("source"), v),
-            Some(P::File(v)) => file::file_op(payload.key("file"), v),
-            Some(P::Build(v)) => graph_ops::build_op(payload.key("build"), v),
-            Some(P::Merge(v)) => graph_ops::merge_op(payload.key("merge"), v),
-            Some(P::Diff(v)) => graph_ops::diff_op(payload.key("diff"), v),
-            Some(P::Passthrough(v)) => graph_ops::passthrough_op(payload.key("passthrough"), v),
-            None => {}
-        }
-        payload.close();
+        let mut payload_obj = Obj::open(obj.key("Op"));
+        payload(&mut payload_obj);
+        payload_obj.close();
     }
     obj.msg("platform", platform_value.as_ref(), platform);
     obj.msg("constraints", filter, |out, filter| {
@@ -172,6 +168,22 @@ fn op_json<T>(
         obj.close();
     });
     obj.close();
+}
+
+/// The member of `pb.Op`'s payload oneof, if any, in the `"Op"` object
+/// `payload`: `"exec":{…}` and so on.
+fn payload_json(payload: &mut Obj<'_>, value: Option<&pb::op::Op>) {
+    use pb::op::Op as P;
+    match value {
+        Some(P::Exec(v)) => exec::exec_op(payload.key("exec"), v),
+        Some(P::Source(v)) => source::source_op(payload.key("source"), v),
+        Some(P::File(v)) => file::file_op(payload.key("file"), v),
+        Some(P::Build(v)) => graph_ops::build_op(payload.key("build"), v),
+        Some(P::Merge(v)) => graph_ops::merge_op(payload.key("merge"), v),
+        Some(P::Diff(v)) => graph_ops::diff_op(payload.key("diff"), v),
+        Some(P::Passthrough(v)) => graph_ops::passthrough_op(payload.key("passthrough"), v),
+        None => {}
+    }
 }
 
 /// `pb.Input`.

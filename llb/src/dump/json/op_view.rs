@@ -1,20 +1,100 @@
 //! [`OpView`]: the envelope of an op (inputs, platform, constraints) read
-//! in place, its payload decoded alone with prost, for the dump's fast path.
+//! in place, for the dump's fast path; its payload is read into a
+//! [`PayloadSlot`]: in place too for exec, source and file ops
+//! ([`ExecView`], [`SourceView`], [`FileView`]), else (or when the view
+//! finds anything unusual) decoded alone with prost.
 //!
 //! Ops as Dockerfile builds write them are read here: input digests and
 //! platform strings are borrowed instead of copied into fresh strings. An
 //! unusual op (a field other than those, platform `OSFeatures`, constraint
-//! filters, two payloads, a varint of more than 9 bytes, invalid UTF-8, or
-//! a payload prost fails on) makes [`OpView::read`] return `None`, and the
-//! caller decodes the whole op with prost, which reports any error.
-//! Accepted ops read as prost reads them: the last value of a field wins, a
-//! repeated `platform` or `constraints` is merged field by field.
+//! filters, two payloads, an invalid varint, invalid UTF-8, or a payload
+//! prost fails on) makes [`OpView::read`] return `None`, and the caller
+//! decodes the whole op with prost, which reports any error. Accepted ops
+//! read as prost reads them: the last value of a field wins, a repeated
+//! `platform` or `constraints` is merged field by field.
 
 use prost::Message;
 
+use super::exec_view::ExecView;
+use super::file_view::FileView;
+use super::source_view::SourceView;
 use super::wire::{Fields, Unusual, Value, text};
-use super::{PlatformRef, op_json};
+use super::writer::Obj;
+use super::{PlatformRef, op_json, payload_json};
 use crate::pb::op::Op as Payload;
+
+/// Where an op's payload is read, reused from op to op (the views keep
+/// their lists' room, the decoded payload is not moved about).
+#[derive(Default)]
+pub(super) struct PayloadSlot<'a> {
+    read: PayloadRead,
+    exec: ExecView<'a>,
+    source: SourceView<'a>,
+    file: FileView<'a>,
+    decoded: Option<Payload>,
+    /// The inputs list of the last op, to reuse its room.
+    spare_inputs: Vec<(&'a str, i64)>,
+}
+
+/// Which member of a [`PayloadSlot`] holds the payload.
+#[derive(Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(super) enum PayloadRead {
+    /// The op has no payload.
+    #[default]
+    None,
+    /// In `exec`.
+    Exec,
+    /// In `source`.
+    Source,
+    /// In `file`.
+    File,
+    /// Decoded by prost, in `decoded`.
+    Decoded,
+}
+
+impl<'a> PayloadSlot<'a> {
+    /// Takes back the inputs list of `view`, to reuse its room for the
+    /// next op.
+    pub(super) fn recycle(&mut self, view: OpView<'a>) {
+        self.spare_inputs = view.inputs;
+    }
+
+    /// How the last payload was read.
+    #[cfg(test)]
+    pub(super) fn read_as(&self) -> PayloadRead {
+        self.read
+    }
+
+    /// Reads the payload in field `tag` (2 to 8) of an op: exec, source and
+    /// file payloads in place if their view reads them, else with prost.
+    fn read(&mut self, tag: u32, body: &'a [u8]) -> Result<(), Unusual> {
+        let viewed = match tag {
+            2 => self.exec.read(body).map(|()| PayloadRead::Exec),
+            3 => self.source.read(body).map(|()| PayloadRead::Source),
+            4 => self.file.read(body).map(|()| PayloadRead::File),
+            _ => Err(Unusual),
+        };
+        self.read = match viewed {
+            Ok(read) => read,
+            Err(Unusual) => {
+                decode_payload(tag, body, &mut self.decoded)?;
+                PayloadRead::Decoded
+            }
+        };
+        Ok(())
+    }
+
+    /// Writes the payload as a member of the op's `"Op"` object.
+    fn write(&self, payload: &mut Obj<'_>) {
+        match self.read {
+            PayloadRead::None => {}
+            PayloadRead::Exec => self.exec.write(payload.key("exec")),
+            PayloadRead::Source => self.source.write(payload.key("source")),
+            PayloadRead::File => self.file.write(payload.key("file")),
+            PayloadRead::Decoded => payload_json(payload, self.decoded.as_ref()),
+        }
+    }
+}
 
 /// An op whose envelope borrows from its bytes.
 pub(super) struct OpView<'a> {
@@ -26,16 +106,16 @@ pub(super) struct OpView<'a> {
 }
 
 impl<'a> OpView<'a> {
-    /// Reads `bytes`, decoding the payload into `payload` (in place: the
-    /// decoded payload is large, and not moved about); `None` when they hold
+    /// Reads `bytes`, the payload into `payload`; `None` when they hold
     /// anything prost should decode.
-    pub(super) fn read(bytes: &'a [u8], payload: &mut Option<Payload>) -> Option<OpView<'a>> {
-        *payload = None;
+    pub(super) fn read(bytes: &'a [u8], payload: &mut PayloadSlot<'a>) -> Option<OpView<'a>> {
+        payload.read = PayloadRead::None;
         Self::try_read(bytes, payload).ok()
     }
 
-    fn try_read(bytes: &'a [u8], payload: &mut Option<Payload>) -> Result<OpView<'a>, Unusual> {
-        let mut inputs = Vec::new();
+    fn try_read(bytes: &'a [u8], payload: &mut PayloadSlot<'a>) -> Result<OpView<'a>, Unusual> {
+        let mut inputs = std::mem::take(&mut payload.spare_inputs);
+        inputs.clear();
         let mut platform: Option<PlatformRef<'a>> = None;
         let mut constraints = false;
         let mut fields = Fields(bytes);
@@ -45,7 +125,7 @@ impl<'a> OpView<'a> {
             };
             match tag {
                 1 => inputs.push(input(body)?),
-                2..=8 if payload.is_none() => decode_payload(tag, body, payload)?,
+                2..=8 if payload.read == PayloadRead::None => payload.read(tag, body)?,
                 10 => {
                     let merged = platform.get_or_insert_with(PlatformRef::default);
                     let mut fields = Fields(body);
@@ -71,13 +151,13 @@ impl<'a> OpView<'a> {
     }
 
     /// Writes the op's JSON, as [`op`](super::op) does for the decoded op,
-    /// with the payload [`OpView::read`] decoded.
-    pub(super) fn write(&self, out: &mut Vec<u8>, payload: Option<&Payload>) {
+    /// with the payload [`OpView::read`] read.
+    pub(super) fn write(&self, out: &mut Vec<u8>, payload: &PayloadSlot<'_>) {
         op_json(
             out,
             &self.inputs,
             |&(digest, index)| (digest, index),
-            payload,
+            |obj| payload.write(obj),
             self.platform.clone(),
             self.constraints.then_some(&[]),
         );
@@ -132,10 +212,10 @@ mod tests {
     /// The JSON of prost's decoding, and this module's if it reads the bytes.
     fn both(bytes: &[u8]) -> (Option<String>, Option<String>) {
         let prost = pb::Op::decode(bytes).ok().map(|op| op_to_string(&op));
-        let mut payload = None;
+        let mut payload = PayloadSlot::default();
         let view = OpView::read(bytes, &mut payload).map(|v| {
             let mut out = Vec::new();
-            v.write(&mut out, payload.as_ref());
+            v.write(&mut out, &payload);
             String::from_utf8(out).unwrap_or_default()
         });
         (prost, view)
@@ -167,6 +247,11 @@ mod tests {
         full.extend(bytes_field(11, &[]));
         full.extend(bytes_field(11, &[]));
         cases.push(full);
+        // A negative index: a varint of 10 bytes.
+        let mut negative = vec![2 << 3];
+        negative.extend([0xff; 9]);
+        negative.push(0x01);
+        cases.push(bytes_field(1, &negative));
         // Each payload kind, empty.
         for tag in 2..=8 {
             cases.push(bytes_field(tag, &[]));
@@ -190,7 +275,7 @@ mod tests {
             bytes_field(11, &bytes_field(1, b"filter")),
             bytes_field(1, &bytes_field(1, b"\xff")),
             bytes_field(1, &[3 << 3, 1]),
-            // A payload prost rejects, and a negative index (10 bytes).
+            // A payload prost rejects, and an index overflowing 64 bits.
             bytes_field(3, &[1 << 3 | 2, 9]),
             bytes_field(
                 1,
@@ -205,12 +290,15 @@ mod tests {
                     0xff,
                     0xff,
                     0xff,
-                    0x01,
+                    0x02,
                 ],
             ),
         ];
         for bytes in cases {
-            assert!(OpView::read(&bytes, &mut None).is_none(), "{bytes:?}");
+            assert!(
+                OpView::read(&bytes, &mut PayloadSlot::default()).is_none(),
+                "{bytes:?}"
+            );
         }
     }
 }

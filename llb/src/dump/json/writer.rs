@@ -79,8 +79,8 @@ impl<'a> Obj<'a> {
     }
 
     /// A string list, left out when empty.
-    pub(crate) fn strs(&mut self, name: &str, values: &[String]) {
-        self.list(name, values, |out, v| write_str(out, v));
+    pub(crate) fn strs<S: AsRef<str>>(&mut self, name: &str, values: &[S]) {
+        self.list(name, values, |out, v| write_str(out, v.as_ref()));
     }
 
     /// A number list, left out when empty.
