@@ -279,15 +279,16 @@ pub fn parse_normalized_named(s: &str) -> Result<ImageRef, ReferenceError> {
     if is_identifier(s) {
         return Err(ReferenceError::HexIdentifier(s.to_string()));
     }
-    let (domain, remainder) = split_docker_domain(s);
+    let (full, start) = with_docker_domain(s);
+    let remainder = &full[start..];
     let remote = match remainder.find(':') {
         Some(i) => &remainder[..i],
-        None => &remainder[..],
+        None => remainder,
     };
     if has_upper(remote) {
         return Err(ReferenceError::UppercaseRemote(remote.to_string()));
     }
-    parse(&format!("{domain}/{remainder}"))
+    parse(&full)
 }
 
 /// `ParseNormalizedNamed` then `TagNameOnly`, formatted: the identifier
@@ -296,26 +297,28 @@ pub fn normalize(s: &str) -> Result<String, ReferenceError> {
     Ok(parse_normalized_named(s)?.tag_name_only().to_string())
 }
 
-fn split_docker_domain(name: &str) -> (String, String) {
-    let Some((maybe_domain, maybe_remote)) = name.split_once('/') else {
-        return (
-            DEFAULT_DOMAIN.to_string(),
-            format!("{OFFICIAL_REPO_PREFIX}{name}"),
-        );
+/// Go's `splitDockerDomain`, joined back as `domain/remainder` in one string, with where the
+/// remainder starts: a name without a domain gets `docker.io`, an official image (no `/` in
+/// its Docker Hub path) gets `library/`.
+fn with_docker_domain(name: &str) -> (String, usize) {
+    let (domain, remote) = match name.split_once('/') {
+        None => (DEFAULT_DOMAIN, name),
+        Some((d, r)) if d == "localhost" => (d, r),
+        Some((d, r)) if d == LEGACY_DEFAULT_DOMAIN => (DEFAULT_DOMAIN, r),
+        Some((d, r)) if d.contains(['.', ':']) || has_upper(d) => (d, r),
+        Some(_) => (DEFAULT_DOMAIN, name),
     };
-    let (domain, remote) = if maybe_domain == "localhost" {
-        (maybe_domain.to_string(), maybe_remote.to_string())
-    } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
-        (DEFAULT_DOMAIN.to_string(), maybe_remote.to_string())
-    } else if maybe_domain.contains(['.', ':']) || has_upper(maybe_domain) {
-        (maybe_domain.to_string(), maybe_remote.to_string())
-    } else {
-        (DEFAULT_DOMAIN.to_string(), name.to_string())
-    };
-    if domain == DEFAULT_DOMAIN && !remote.contains('/') {
-        return (domain, format!("{OFFICIAL_REPO_PREFIX}{remote}"));
+    let official = domain == DEFAULT_DOMAIN && !remote.contains('/');
+    let mut full =
+        String::with_capacity(domain.len() + 1 + OFFICIAL_REPO_PREFIX.len() + remote.len());
+    full.push_str(domain);
+    full.push('/');
+    let start = full.len();
+    if official {
+        full.push_str(OFFICIAL_REPO_PREFIX);
     }
-    (domain, remote)
+    full.push_str(remote);
+    (full, start)
 }
 
 /// `reference.Parse`: a reference as written, not normalized (no Docker Hub domain or
@@ -412,6 +415,15 @@ mod tests {
             ("ghcr.io/org/image:tag", "ghcr.io/org/image:tag".to_string()),
             ("localhost:5000/x", "localhost:5000/x:latest".to_string()),
             ("localhost/x", "localhost/x:latest".to_string()),
+            ("user/app", "docker.io/user/app:latest".to_string()),
+            (
+                "index.docker.io/user/app:1",
+                "docker.io/user/app:1".to_string(),
+            ),
+            (
+                "Registry.Example/x",
+                "Registry.Example/x:latest".to_string(),
+            ),
             (
                 &*format!("alpine@sha256:{zero}"),
                 format!("docker.io/library/alpine@sha256:{zero}"),
