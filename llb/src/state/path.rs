@@ -14,6 +14,14 @@ pub(crate) fn is_abs(p: &str) -> bool {
 /// preceding element (never above the root of a rooted path), strips a
 /// trailing slash, and turns an empty result into `.` (or `/` if rooted).
 pub(crate) fn clean(p: &str) -> String {
+    if is_clean(p) {
+        return p.to_string();
+    }
+    clean_elements(p)
+}
+
+/// [`clean`] element by element.
+fn clean_elements(p: &str) -> String {
     if p.is_empty() {
         return ".".to_string();
     }
@@ -35,12 +43,33 @@ pub(crate) fn clean(p: &str) -> String {
             other => parts.push(other),
         }
     }
-    let body = parts.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".to_string(),
-        (false, false) => body,
+    let mut out = String::with_capacity(p.len() + 1);
+    if rooted {
+        out.push('/');
     }
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(part);
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// Whether `p` is already what [`clean`] makes of it: `/`, or elements that are neither
+/// empty, `.` nor `..`, with no trailing slash.
+fn is_clean(p: &str) -> bool {
+    if p == "/" {
+        return true;
+    }
+    let body = p.strip_prefix('/').unwrap_or(p);
+    !body.is_empty()
+        && body
+            .split('/')
+            .all(|e| !e.is_empty() && e != "." && e != "..")
 }
 
 /// Go's `path.Join`: the non-empty elements joined by `/`, then cleaned;
@@ -79,6 +108,34 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(clean(input), want, "clean({input:?})");
         }
+    }
+
+    #[test]
+    fn paths_found_clean_are_what_cleaning_gives() {
+        // Every path of up to 7 characters over `a`, `.` and `/`.
+        let mut paths = vec![String::new()];
+        let mut all = Vec::new();
+        for _ in 0..7 {
+            paths = paths
+                .iter()
+                .flat_map(|p| ["a", ".", "/"].map(|c| format!("{p}{c}")))
+                .collect();
+            all.extend(paths.iter().cloned());
+        }
+        let mut found_clean = 0;
+        for p in &all {
+            let slow = clean_elements(p);
+            assert_eq!(clean(p), slow, "clean({p:?})");
+            assert!(
+                is_clean(&slow) || slow == "." || slow.starts_with(".."),
+                "{p:?}"
+            );
+            if is_clean(p) {
+                found_clean += 1;
+                assert_eq!(&slow, p);
+            }
+        }
+        assert!(found_clean > 100);
     }
 
     #[test]
