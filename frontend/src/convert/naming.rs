@@ -24,10 +24,54 @@ pub(crate) fn internal_name(name: &str) -> String {
 
 /// Upstream's `uppercaseCmd`: the first word upper-cased.
 pub(crate) fn uppercase_cmd(s: &str) -> String {
-    match s.split_once(' ') {
-        Some((first, rest)) => format!("{} {rest}", first.to_uppercase()),
-        None => s.to_uppercase(),
+    let (first, rest) = match s.split_once(' ') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (s, None),
+    };
+    let mut out = String::with_capacity(s.len() + 1);
+    if first.is_ascii() {
+        out.push_str(first);
+        out.make_ascii_uppercase();
+    } else {
+        out.push_str(&first.to_uppercase());
     }
+    if let Some(rest) = rest {
+        out.push(' ');
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Appends `n` in decimal, right-aligned with spaces to `width` characters.
+fn push_padded(out: &mut String, n: usize, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - at;
+    for _ in len..width {
+        out.push(' ');
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// The number of decimal digits of `n`.
+fn decimal_width(mut n: usize) -> usize {
+    let mut width = 1;
+    while n >= 10 {
+        n /= 10;
+        width += 1;
+    }
+    width
 }
 
 /// Upstream's `processCmdEnv`: `cmd` with variables expanded, or unchanged when expansion
@@ -51,7 +95,8 @@ pub(crate) fn prefix_command(
     if d.cmd_total == 0 {
         return s.to_string();
     }
-    let mut out = String::from("[");
+    let mut out = String::with_capacity(s.len() + d.stage_name.len() + 24);
+    out.push('[');
     if prefix_platform && let Some(p) = platform {
         out.push_str(&format_all(p));
         out.push_str(&format_target_platform(p, platform_from_env(env)));
@@ -62,13 +107,10 @@ pub(crate) fn prefix_command(
         out.push(' ');
     }
     d.cmd_index += 1;
-    let width = d.cmd_total.to_string().len();
-    out.push_str(&format!(
-        "{:>width$}/{}] ",
-        d.cmd_index,
-        d.cmd_total,
-        width = width
-    ));
+    push_padded(&mut out, d.cmd_index, decimal_width(d.cmd_total));
+    out.push('/');
+    push_padded(&mut out, d.cmd_total, 0);
+    out.push_str("] ");
     if d.cmd_is_onbuild {
         out.push_str("ONBUILD ");
     }
@@ -126,6 +168,18 @@ mod tests {
     fn uppercases_first_word() {
         assert_eq!(uppercase_cmd("run echo hi"), "RUN echo hi");
         assert_eq!(uppercase_cmd("workdir"), "WORKDIR");
+        assert_eq!(uppercase_cmd("straße x ß"), "STRASSE x ß");
+        assert_eq!(uppercase_cmd(""), "");
+    }
+
+    #[test]
+    fn numbers_are_padded_like_go_printf() {
+        for (n, width) in [(0, 0), (7, 1), (7, 3), (42, 1), (1234, 6), (usize::MAX, 2)] {
+            let mut out = String::new();
+            push_padded(&mut out, n, width);
+            assert_eq!(out, format!("{n:>width$}"));
+            assert_eq!(decimal_width(n), n.to_string().len());
+        }
     }
 
     #[test]
