@@ -603,8 +603,23 @@ fn normalize_call(v: &mut Value) {
             m.values_mut().for_each(normalize_call);
         }
         Value::Array(a) => a.iter_mut().for_each(normalize_call),
+        Value::String(s) => {
+            if let Some(sorted) = sort_violated_rules(s) {
+                *s = sorted;
+            }
+        }
         _ => {}
     }
+}
+
+/// `lint violation found for rules: A, B` with the rules sorted: upstream lists them in Go
+/// map order, which changes from run to run.
+fn sort_violated_rules(message: &str) -> Option<String> {
+    const PREFIX: &str = "lint violation found for rules: ";
+    let rules = message.strip_prefix(PREFIX)?;
+    let mut names: Vec<&str> = rules.split(", ").collect();
+    names.sort_unstable();
+    Some(format!("{PREFIX}{}", names.join(", ")))
 }
 
 fn call(case: &Case, frontend: Frontend, what: &str) -> Result<(Value, String), Failed> {
