@@ -136,6 +136,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::dump::json::view_oracle::field;
     use crate::pb;
 
     /// The JSON prost's decoding gives, and this module's, if it reads the bytes.
@@ -152,15 +153,8 @@ mod tests {
         (prost, view)
     }
 
-    /// Field `tag` with wire type 2 holding `body`.
-    fn bytes_field(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag << 3 | 2, u8::try_from(body.len()).unwrap_or(0)];
-        out.extend_from_slice(body);
-        out
-    }
-
     fn entry(key: &str, value: &[u8]) -> Vec<u8> {
-        let mut body = bytes_field(1, key.as_bytes());
+        let mut body = field(1, key.as_bytes());
         body.extend_from_slice(value);
         body
     }
@@ -184,20 +178,20 @@ mod tests {
         // Out of order and repeated keys, the last one counting.
         let mut unsorted = Vec::new();
         for (k, v) in [("b", "1"), ("a", "2"), ("b", "3"), ("c", "4"), ("a", "5")] {
-            unsorted.extend(bytes_field(2, &entry(k, &bytes_field(2, v.as_bytes()))));
+            unsorted.extend(field(2, &entry(k, &field(2, v.as_bytes()))));
         }
-        unsorted.extend(bytes_field(5, &entry("k", &[2 << 3, 1])));
-        unsorted.extend(bytes_field(5, &entry("k", &[2 << 3, 0])));
+        unsorted.extend(field(5, &entry("k", &[2 << 3, 1])));
+        unsorted.extend(field(5, &entry("k", &[2 << 3, 0])));
         cases.push(unsorted);
         // Entries without key or value; a value before its key; a repeated value.
-        cases.push(bytes_field(2, &[]));
-        cases.push(bytes_field(5, &[2 << 3, 1, 1 << 3 | 2, 1, b'k']));
-        cases.push(bytes_field(2, &[2 << 3 | 2, 1, b'x', 2 << 3 | 2, 1, b'y']));
+        cases.push(field(2, &[]));
+        cases.push(field(5, &[2 << 3, 1, 1 << 3 | 2, 1, b'k']));
+        cases.push(field(2, &[2 << 3 | 2, 1, b'x', 2 << 3 | 2, 1, b'y']));
         // Repeated fields: last scalar wins, progress groups merge.
         cases.push(vec![1 << 3, 1, 1 << 3, 0]);
-        let mut groups = bytes_field(6, &bytes_field(1, b"first"));
-        groups.extend(bytes_field(6, &[3 << 3, 1]));
-        groups.extend(bytes_field(6, &[]));
+        let mut groups = field(6, &field(1, b"first"));
+        groups.extend(field(6, &[3 << 3, 1]));
+        groups.extend(field(6, &[]));
         cases.push(groups);
         // Overlong but valid varints, the longest of 10 bytes.
         cases.push(vec![1 << 3, 0x81, 0x00]);
@@ -225,14 +219,14 @@ mod tests {
     fn leaves_anything_else_to_prost() {
         let cases = [
             // Other fields, valid or not.
-            bytes_field(4, &[1 << 3, 1]),
-            bytes_field(7, &[1 << 3, 1]),
-            bytes_field(9, b"unknown"),
+            field(4, &[1 << 3, 1]),
+            field(7, &[1 << 3, 1]),
+            field(9, b"unknown"),
             vec![1 << 3 | 1, 0, 0, 0, 0, 0, 0, 0, 0],
             // A wrong wire type, an unknown field in an entry, bad UTF-8.
-            bytes_field(1, b""),
-            bytes_field(2, &[3 << 3, 1]),
-            bytes_field(2, &entry("k", &bytes_field(2, b"\xff"))),
+            field(1, b""),
+            field(2, &[3 << 3, 1]),
+            field(2, &entry("k", &field(2, b"\xff"))),
             // Truncated data, tag 0, a varint overflowing 64 bits.
             vec![2 << 3 | 2, 5, 1],
             vec![0, 1],

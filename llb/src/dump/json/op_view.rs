@@ -206,55 +206,41 @@ fn decode_payload(tag: u32, body: &[u8], slot: &mut Option<Payload>) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dump::json::op_to_string;
-    use crate::pb;
+    use crate::dump::json::view_oracle::{self, field};
 
     /// The JSON of prost's decoding, and this module's if it reads the bytes.
     fn both(bytes: &[u8]) -> (Option<String>, Option<String>) {
-        let prost = pb::Op::decode(bytes).ok().map(|op| op_to_string(&op));
-        let mut payload = PayloadSlot::default();
-        let view = OpView::read(bytes, &mut payload).map(|v| {
-            let mut out = Vec::new();
-            v.write(&mut out, &payload);
-            String::from_utf8(out).unwrap_or_default()
-        });
+        let (prost, view, _) = view_oracle::both(bytes);
         (prost, view)
-    }
-
-    /// Field `tag` with wire type 2 holding `body`.
-    fn bytes_field(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag << 3 | 2, u8::try_from(body.len()).unwrap_or(0)];
-        out.extend_from_slice(body);
-        out
     }
 
     #[test]
     fn reads_what_prost_reads() {
-        let source = bytes_field(3, &bytes_field(1, b"docker-image://x"));
-        let mut input = bytes_field(1, b"sha256:<a>");
+        let source = field(3, &field(1, b"docker-image://x"));
+        let mut input = field(1, b"sha256:<a>");
         input.extend([2 << 3, 3]);
-        let mut platform = bytes_field(1, b"amd64");
-        platform.extend(bytes_field(2, b"linux"));
+        let mut platform = field(1, b"amd64");
+        platform.extend(field(2, b"linux"));
         let mut cases = vec![Vec::new(), source.clone()];
         // Inputs (one with a repeated digest), platform merged, empty constraints.
-        let mut full = bytes_field(1, &input);
-        let mut twice = bytes_field(1, b"first");
-        twice.extend(bytes_field(1, b"second"));
-        full.extend(bytes_field(1, &twice));
+        let mut full = field(1, &input);
+        let mut twice = field(1, b"first");
+        twice.extend(field(1, b"second"));
+        full.extend(field(1, &twice));
         full.extend(source.clone());
-        full.extend(bytes_field(10, &platform));
-        full.extend(bytes_field(10, &bytes_field(3, b"v8")));
-        full.extend(bytes_field(11, &[]));
-        full.extend(bytes_field(11, &[]));
+        full.extend(field(10, &platform));
+        full.extend(field(10, &field(3, b"v8")));
+        full.extend(field(11, &[]));
+        full.extend(field(11, &[]));
         cases.push(full);
         // A negative index: a varint of 10 bytes.
         let mut negative = vec![2 << 3];
         negative.extend([0xff; 9]);
         negative.push(0x01);
-        cases.push(bytes_field(1, &negative));
+        cases.push(field(1, &negative));
         // Each payload kind, empty.
         for tag in 2..=8 {
-            cases.push(bytes_field(tag, &[]));
+            cases.push(field(tag, &[]));
         }
         for bytes in cases {
             let (prost, view) = both(&bytes);
@@ -265,19 +251,19 @@ mod tests {
 
     #[test]
     fn leaves_anything_else_to_prost() {
-        let mut two_payloads = bytes_field(3, &[]);
-        two_payloads.extend(bytes_field(2, &[]));
+        let mut two_payloads = field(3, &[]);
+        two_payloads.extend(field(2, &[]));
         let cases = [
             two_payloads,
-            bytes_field(9, &[]),
+            field(9, &[]),
             vec![10 << 3, 1],
-            bytes_field(10, &bytes_field(5, b"feature")),
-            bytes_field(11, &bytes_field(1, b"filter")),
-            bytes_field(1, &bytes_field(1, b"\xff")),
-            bytes_field(1, &[3 << 3, 1]),
+            field(10, &field(5, b"feature")),
+            field(11, &field(1, b"filter")),
+            field(1, &field(1, b"\xff")),
+            field(1, &[3 << 3, 1]),
             // A payload prost rejects, and an index overflowing 64 bits.
-            bytes_field(3, &[1 << 3 | 2, 9]),
-            bytes_field(
+            field(3, &[1 << 3 | 2, 9]),
+            field(
                 1,
                 &[
                     2 << 3,

@@ -20,7 +20,7 @@ use crate::pb;
 /// The JSON of prost's decoding of the op `bytes` (`None` when prost
 /// rejects them), the JSON of the views (`None` when they leave the op to
 /// prost), and how the payload was read.
-fn both(bytes: &[u8]) -> (Option<String>, Option<String>, PayloadRead) {
+pub(super) fn both(bytes: &[u8]) -> (Option<String>, Option<String>, PayloadRead) {
     let prost = pb::Op::decode(bytes).ok().map(|op| op_to_string(&op));
     let mut slot = PayloadSlot::default();
     let view = OpView::read(bytes, &mut slot).map(|v| {
@@ -31,8 +31,9 @@ fn both(bytes: &[u8]) -> (Option<String>, Option<String>, PayloadRead) {
     (prost, view, slot.read_as())
 }
 
-/// Field `tag` with wire type 2 holding `body`.
-fn field(tag: u32, body: &[u8]) -> Vec<u8> {
+/// Field `tag` with wire type 2 holding `body` (the tests of every view build their
+/// inputs with it).
+pub(super) fn field(tag: u32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     encode_varint(u64::from(tag << 3 | 2), &mut out);
     encode_varint(body.len() as u64, &mut out);
