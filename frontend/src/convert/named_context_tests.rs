@@ -304,44 +304,31 @@ fn input_context_errors() {
         "{err}"
     );
 
-    let mut o = opts(&[("base", NamedContext::Input("in".into()))]);
-    o.inputs.insert("in".into(), input_definition());
-    o.input_metadata.insert("in".into(), "not json".into());
-    let err = convert(b"FROM base\n", &o, &OfflineResolver).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("failed to parse input metadata not json: "),
-        "{err}"
-    );
-
-    let bad = base64::engine::general_purpose::STANDARD.encode("[1]");
-    let mut o = opts(&[("base", NamedContext::Input("in".into()))]);
-    o.inputs.insert("in".into(), input_definition());
-    o.input_metadata.insert(
-        "in".into(),
-        format!(r#"{{"containerimage.config":"{bad}"}}"#),
-    );
-    let err = convert(b"FROM base\n", &o, &OfflineResolver).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("json: cannot unmarshal array into Go value of type v1.Image"),
-        "{err}"
-    );
-
-    // A config that is an object but not an image.
-    let bad = base64::engine::general_purpose::STANDARD.encode(r#"{"os":1}"#);
-    let mut o = opts(&[("base", NamedContext::Input("in".into()))]);
-    o.inputs.insert("in".into(), input_definition());
-    o.input_metadata.insert(
-        "in".into(),
-        format!(r#"{{"containerimage.config":"{bad}"}}"#),
-    );
-    let err = convert(b"FROM base\n", &o, &OfflineResolver).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("failed to parse image config for base: "),
-        "{err}"
-    );
+    let config = |json: &str| {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(json);
+        format!(r#"{{"containerimage.config":"{encoded}"}}"#)
+    };
+    for (metadata, want) in [
+        (
+            "not json".to_string(),
+            "failed to parse input metadata not json: ",
+        ),
+        (
+            config("[1]"),
+            "json: cannot unmarshal array into Go value of type v1.Image",
+        ),
+        // A config that is an object but not an image.
+        (
+            config(r#"{"os":1}"#),
+            "failed to parse image config for base: ",
+        ),
+    ] {
+        let mut o = opts(&[("base", NamedContext::Input("in".into()))]);
+        o.inputs.insert("in".into(), input_definition());
+        o.input_metadata.insert("in".into(), metadata);
+        let err = convert(b"FROM base\n", &o, &OfflineResolver).unwrap_err();
+        assert!(err.to_string().contains(want), "{want}: {err}");
+    }
 }
 
 #[test]
