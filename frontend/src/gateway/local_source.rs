@@ -1,12 +1,13 @@
 //! The small `local://` source Definitions the gateway solves itself (to load the Dockerfile and
-//! the context's `.dockerignore`), marshalled as Go's `llb.Local(...).Marshal` does: the source
-//! op with `constraints` set and no platform, then the trailing output-only op whose metadata
-//! holds the root caps.
+//! the context's `.dockerignore`): llb's `Local` builder, marshalled as Go's
+//! `llb.Local(...).Marshal` does (the source op with `constraints` set and no platform, then the
+//! trailing output-only op whose metadata holds the root caps).
 
-use std::collections::BTreeMap;
-
-use llb::definition::{encode_op, op_digest};
+use llb::digest::Digest;
+use llb::marshal::{MarshalOptions, marshal};
 use llb::pb;
+use llb::state::source::LocalDiffer;
+use llb::state::{Constraints, Local};
 
 /// One `local://NAME` source with the attributes the Dockerfile frontend sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,87 +38,31 @@ pub struct MarshalledSource {
 }
 
 impl LocalSource {
-    /// Marshals the source into a two-op Definition.
+    /// Marshals the source into a two-op Definition with llb's `Local` builder.
     pub fn marshal(&self) -> MarshalledSource {
-        let mut attrs = BTreeMap::new();
-        let mut caps = BTreeMap::new();
-        match &self.session_id {
-            Some(id) => {
-                attrs.insert("local.session".to_string(), id.clone());
-                caps.insert("source.local.sessionid".to_string(), true);
-            }
-            None => {
-                attrs.insert("local.unique".to_string(), self.unique_id.clone());
-                caps.insert("source.local.unique".to_string(), true);
-            }
-        }
-        if !self.follow_paths.is_empty() {
-            attrs.insert(
-                "local.followpaths".to_string(),
-                llb::dump::json::go_string_list(&self.follow_paths),
-            );
-            caps.insert("source.local.followpaths".to_string(), true);
+        let mut local = Local::new(self.name.clone()).follow_paths(self.follow_paths.iter());
+        if let Some(id) = &self.session_id {
+            local = local.session_id(id.clone());
         }
         if let Some(hint) = &self.shared_key_hint {
-            attrs.insert("local.sharedkeyhint".to_string(), hint.clone());
-            caps.insert("source.local.sharedkeyhint".to_string(), true);
+            local = local.shared_key_hint(hint.clone());
         }
         if self.differ_none {
-            attrs.insert("local.differ".to_string(), "none".to_string());
+            local = local.differ(LocalDiffer::None, false);
         }
-        caps.insert("source.local".to_string(), true);
-
-        let op = pb::Op {
-            inputs: Vec::new(),
-            op: Some(pb::op::Op::Source(pb::SourceOp {
-                identifier: format!("local://{}", self.name),
-                attrs,
-            })),
-            platform: None,
-            constraints: Some(pb::WorkerConstraints::default()),
-        };
-        let head = op_digest(&op).to_string();
-        let mut description = BTreeMap::new();
+        let mut constraints = Constraints::new();
         if let Some(name) = &self.custom_name {
-            description.insert("llb.customname".to_string(), name.clone());
+            constraints = constraints.custom_name(name.clone());
         }
-        let has_description = !description.is_empty();
-        let source_md = pb::OpMetadata {
-            description,
-            caps,
-            ..Default::default()
-        };
-
-        let root = pb::Op {
-            inputs: vec![pb::Input {
-                digest: head.clone(),
-                index: 0,
-            }],
-            ..Default::default()
-        };
-        let root_digest = op_digest(&root).to_string();
-        let mut root_caps = BTreeMap::from([
-            ("constraints".to_string(), true),
-            ("platform".to_string(), true),
-        ]);
-        if has_description {
-            root_caps.insert("meta.description".to_string(), true);
-        }
-        let root_md = pb::OpMetadata {
-            caps: root_caps,
-            ..Default::default()
-        };
-
-        let definition = pb::Definition {
-            def: vec![encode_op(&op), encode_op(&root)],
-            metadata: BTreeMap::from([(head.clone(), source_md), (root_digest, root_md)]),
-            // As Go's marshal: a locations entry for every op but the output-only one, empty
-            // here.
-            source: Some(pb::Source {
-                locations: BTreeMap::from([(head.clone(), pb::Locations::default())]),
-                infos: Vec::new(),
-            }),
-        };
+        let state = local.constraints(constraints).build();
+        let options = MarshalOptions::new().local_unique_id(self.unique_id.clone());
+        // A local source always marshals: it has a name and no image reference.
+        let definition = marshal(&state, &options).unwrap_or_default();
+        let head = definition
+            .def
+            .first()
+            .map(|op| Digest::of(op).to_string())
+            .unwrap_or_default();
         MarshalledSource { definition, head }
     }
 }
