@@ -337,6 +337,16 @@ fn command_sources(cmd: &Command, stages: &mut Stages) -> Result<Vec<StageId>> {
                 };
                 let id = match stages.find_by_name(&from) {
                     Some(id) => id,
+                    // Upstream makes a scratch state per mount without `from`; one serves
+                    // them all (a scratch state has no op and no path to follow).
+                    None if from == EMPTY_IMAGE_NAME => match stages.mount_scratch() {
+                        Some(id) => id,
+                        None => {
+                            let id = new_unregistered(stages, &from, None);
+                            stages.set_mount_scratch(id);
+                            id
+                        }
+                    },
                     None => new_unregistered(stages, &from, None),
                 };
                 out.push(id);

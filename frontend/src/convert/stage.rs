@@ -210,6 +210,8 @@ pub(crate) struct Stages {
     pub states: Vec<Box<DispatchState>>,
     /// Lower-cased stage name → state.
     by_name: HashMap<String, StageId>,
+    /// The unregistered scratch state of `RUN --mount`s without `from`.
+    mount_scratch: Option<StageId>,
     /// The `paths` sets (see the module docs).
     pub path_sets: Vec<BTreeSet<String>>,
 }
@@ -234,6 +236,16 @@ impl Stages {
         }
         self.states.push(Box::new(ds));
         id
+    }
+
+    /// The unregistered scratch state of `RUN --mount`s without `from`, once made.
+    pub fn mount_scratch(&self) -> Option<StageId> {
+        self.mount_scratch
+    }
+
+    /// Records `id` as the scratch state of `RUN --mount`s without `from`.
+    pub fn set_mount_scratch(&mut self, id: StageId) {
+        self.mount_scratch = Some(id);
     }
 
     /// The stage named `name` (case-insensitive).
