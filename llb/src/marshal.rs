@@ -18,20 +18,27 @@
 //! Marshalling scratch gives an empty Definition. Use
 //! [`crate::definition::encode_definition`] for the bytes.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
+
+use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint};
 
 use crate::definition::encode_op;
 use crate::digest::{Digest, DigestMap};
 use crate::pb;
-use crate::source_map::SourceMapCollector;
+use crate::source_map::{SourceLocation, SourceMapCollector};
 use crate::state::caps::{self, CapSet};
-use crate::state::constraints::{Constraints, OpMeta, merge_metadata};
+use crate::state::constraints::{Constraints, OpMeta};
 use crate::state::definition::DefinitionOp;
 use crate::state::image_ref::ReferenceError;
 use crate::state::node::{OpKind, OpNode, Output};
 use crate::state::{Platform, State};
+
+mod metadata;
+
+use metadata::{MergedMeta, delimited_len, put_bytes, put_message, put_str};
 
 /// Why a State does not marshal (messages are upstream's).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -208,62 +215,93 @@ impl OpContext<'_> {
 
 /// Marshals `state` (see the module docs).
 pub fn marshal(state: &State, options: &MarshalOptions) -> Result<pb::Definition, MarshalError> {
-    let Some(root) = state.output() else {
-        return Ok(pb::Definition::default());
-    };
-    let mut m = Marshaller {
-        options,
-        digests: DigestMap::default(),
-        index: DigestMap::default(),
-        entries: Vec::new(),
-        def: Vec::new(),
-        sources: SourceMapCollector::default(),
-    };
-    m.visit(root)?;
-    let root_input = OpContext {
-        options,
-        digests: &m.digests,
-    }
-    .input(root)?;
-    let root_op = pb::Op {
-        inputs: vec![root_input],
-        ..Default::default()
-    };
-    let bytes = encode_op(&root_op);
-    let digest = Digest::of(&bytes);
-    let mut md = match m.index.get(&digest) {
-        Some(&i) => m.entries[i].1.clone(),
-        None => pb::OpMetadata::default(),
-    };
-    md.caps = BTreeMap::from([
-        (caps::CONSTRAINTS.to_string(), true),
-        (caps::PLATFORM.to_string(), true),
-    ]);
-    for (_, other) in &m.entries {
-        if other.ignore_cache {
-            md.caps.insert(caps::META_IGNORE_CACHE.to_string(), true);
-        }
-        if !other.description.is_empty() {
-            md.caps.insert(caps::META_DESCRIPTION.to_string(), true);
-        }
-        if other.export_cache.is_some() {
-            md.caps.insert(caps::META_EXPORT_CACHE.to_string(), true);
-        }
-    }
-    let slot = m.slot(digest, bytes);
-    m.entries[slot].1 = md;
-    // Sorted once at the end: a BTreeMap built from sorted entries is built in one pass.
-    let mut entries = m.entries;
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let source = m.sources.finish(options)?;
-    Ok(pb::Definition {
-        def: m.def,
-        metadata: entries
-            .into_iter()
-            .map(|(digest, md)| (String::from(digest), md))
-            .collect(),
-        source: Some(source),
+    Ok(match Marshaller::run(state, options)? {
+        Some(m) => m.into_pb(),
+        None => pb::Definition::default(),
     })
+}
+
+/// The bytes of [`marshal`]'s Definition, as
+/// [`encode_definition`](crate::definition::encode_definition) writes them, encoded straight
+/// from the marshalled ops: the Definition's maps are never built.
+pub fn marshal_to_bytes(state: &State, options: &MarshalOptions) -> Result<Vec<u8>, MarshalError> {
+    Ok(match Marshaller::run(state, options)? {
+        Some(m) => m.encode(),
+        None => Vec::new(),
+    })
+}
+
+/// The metadata of one digest, as contributed so far.
+enum EntryMeta {
+    /// Nothing yet.
+    Empty,
+    /// One op (the usual case), merged only when written: the marshal options' metadata, the
+    /// op's own, then the caps its payload needs.
+    Op(Arc<OpNode>, Vec<&'static str>),
+    /// Several contributions, merged as they came.
+    Merged(OpMeta),
+}
+
+impl EntryMeta {
+    /// Adds `view`'s contributions (on top of what `view` holds).
+    fn fill<'a>(&'a self, base: &'a OpMeta, view: &mut MergedMeta<'a>) {
+        match self {
+            EntryMeta::Empty => {}
+            EntryMeta::Op(node, caps) => {
+                view.merge(base);
+                view.merge(&node.constraints.metadata);
+                for cap in caps {
+                    view.add_cap(cap);
+                }
+            }
+            EntryMeta::Merged(meta) => view.merge(meta),
+        }
+    }
+
+    /// The merged metadata, owned.
+    fn to_owned_meta(&self, base: &OpMeta) -> OpMeta {
+        match self {
+            EntryMeta::Empty => OpMeta::default(),
+            EntryMeta::Op(node, caps) => {
+                let mut meta = OpMeta::default();
+                meta.merge_from(base);
+                meta.merge_from(&node.constraints.metadata);
+                for cap in caps {
+                    meta.add_cap(Cow::Borrowed(cap));
+                }
+                meta
+            }
+            EntryMeta::Merged(meta) => meta.clone(),
+        }
+    }
+
+    /// Whether the merged metadata sets `ignore_cache`, has a description, sets
+    /// `export_cache`.
+    fn flags(&self, base: &OpMeta) -> (bool, bool, bool) {
+        let of = |m: &OpMeta| {
+            (
+                m.ignore_cache,
+                !m.description.is_empty(),
+                m.export_cache.is_some(),
+            )
+        };
+        match self {
+            EntryMeta::Empty => (false, false, false),
+            EntryMeta::Op(node, _) => {
+                let (a, b) = (of(base), of(&node.constraints.metadata));
+                (a.0 || b.0, a.1 || b.1, a.2 || b.2)
+            }
+            EntryMeta::Merged(meta) => of(meta),
+        }
+    }
+}
+
+/// One distinct op digest.
+struct Entry {
+    digest: Digest,
+    meta: EntryMeta,
+    /// `Source.locations` of the digest; `None` for the output-only root op.
+    locations: Option<Vec<pb::Location>>,
 }
 
 struct Marshaller<'a> {
@@ -272,13 +310,90 @@ struct Marshaller<'a> {
     digests: DigestMap<usize, Digest>,
     /// Position in `entries` (and in `def`) of each distinct digest.
     index: DigestMap<Digest, usize>,
-    /// Each distinct op's digest and merged metadata, in `def` order.
-    entries: Vec<(Digest, pb::OpMetadata)>,
+    /// Each distinct op, in `def` order.
+    entries: Vec<Entry>,
     def: Vec<Vec<u8>>,
     sources: SourceMapCollector,
 }
 
-impl Marshaller<'_> {
+/// A marshalled graph before it is written: ops in `def` order, entries sorted by digest.
+struct Marshalled<'a> {
+    base: &'a OpMeta,
+    def: Vec<Vec<u8>>,
+    entries: Vec<Entry>,
+    infos: Vec<pb::SourceInfo>,
+}
+
+impl<'a> Marshaller<'a> {
+    /// Marshals every op reachable from `state` and the output-only root op; `None` for
+    /// scratch.
+    fn run(
+        state: &State,
+        options: &'a MarshalOptions,
+    ) -> Result<Option<Marshalled<'a>>, MarshalError> {
+        let Some(root) = state.output() else {
+            return Ok(None);
+        };
+        let mut m = Marshaller {
+            options,
+            digests: DigestMap::default(),
+            index: DigestMap::default(),
+            entries: Vec::new(),
+            def: Vec::new(),
+            sources: SourceMapCollector::default(),
+        };
+        m.visit(root)?;
+        m.add_root(root)?;
+        let mut entries = m.entries;
+        entries.sort_unstable_by(|a, b| a.digest.cmp(&b.digest));
+        Ok(Some(Marshalled {
+            base: &options.constraints.metadata,
+            def: m.def,
+            entries,
+            infos: m.sources.finish(options)?,
+        }))
+    }
+
+    /// The last, output-only op `Op{inputs: [root]}`: caps `constraints` and `platform`,
+    /// plus the `meta.*` caps of what any op's metadata uses.
+    fn add_root(&mut self, root: &Output) -> Result<(), MarshalError> {
+        let root_input = OpContext {
+            options: self.options,
+            digests: &self.digests,
+        }
+        .input(root)?;
+        let root_op = pb::Op {
+            inputs: vec![root_input],
+            ..Default::default()
+        };
+        let bytes = encode_op(&root_op);
+        let digest = Digest::of(&bytes);
+        let base = &self.options.constraints.metadata;
+        let mut md = match self.index.get(&digest) {
+            Some(&i) => self.entries[i].meta.to_owned_meta(base),
+            None => OpMeta::default(),
+        };
+        md.caps = vec![
+            Cow::Borrowed(caps::CONSTRAINTS),
+            Cow::Borrowed(caps::PLATFORM),
+        ];
+        for e in &self.entries {
+            let (ignore_cache, description, export_cache) = e.meta.flags(base);
+            if ignore_cache {
+                md.add_cap(Cow::Borrowed(caps::META_IGNORE_CACHE));
+            }
+            if description {
+                md.add_cap(Cow::Borrowed(caps::META_DESCRIPTION));
+            }
+            if export_cache {
+                md.add_cap(Cow::Borrowed(caps::META_EXPORT_CACHE));
+            }
+        }
+        let slot = self.slot(digest, bytes);
+        self.entries[slot].meta = EntryMeta::Merged(md);
+        Ok(())
+    }
+
     /// The position of `digest`'s entry; a digest seen for the first time gets an empty
     /// entry and its op `bytes` go to `def`.
     fn slot(&mut self, digest: Digest, bytes: Vec<u8>) -> usize {
@@ -287,9 +402,43 @@ impl Marshaller<'_> {
         }
         let i = self.entries.len();
         self.index.insert(digest.clone(), i);
-        self.entries.push((digest, pb::OpMetadata::default()));
+        self.entries.push(Entry {
+            digest,
+            meta: EntryMeta::Empty,
+            locations: None,
+        });
         self.def.push(bytes);
         i
+    }
+
+    /// Adds `more` to the metadata of entry `slot` (Go merges each op's into the digest's).
+    fn contribute(&mut self, slot: usize, more: EntryMeta) {
+        let base = &self.options.constraints.metadata;
+        let entry = &mut self.entries[slot];
+        entry.meta = match std::mem::replace(&mut entry.meta, EntryMeta::Empty) {
+            EntryMeta::Empty => more,
+            have => {
+                let mut meta = have.to_owned_meta(base);
+                match &more {
+                    EntryMeta::Empty => {}
+                    EntryMeta::Op(node, caps) => {
+                        meta.merge_from(base);
+                        meta.merge_from(&node.constraints.metadata);
+                        for cap in caps {
+                            meta.add_cap(Cow::Borrowed(cap));
+                        }
+                    }
+                    EntryMeta::Merged(m) => meta.merge_from(m),
+                }
+                EntryMeta::Merged(meta)
+            }
+        };
+    }
+
+    /// Records `locations` for entry `slot` (the entry exists even when there are none).
+    fn locate(&mut self, slot: usize, locations: &[SourceLocation]) {
+        let list = self.entries[slot].locations.get_or_insert_with(Vec::new);
+        self.sources.add(list, locations);
     }
 
     /// Post-order traversal from `root`, without recursion.
@@ -324,8 +473,8 @@ impl Marshaller<'_> {
     ) -> Result<(), MarshalError> {
         let (digest, bytes, metadata) = d.parts()?;
         let slot = self.slot(digest.clone(), bytes.to_vec());
-        merge_metadata(&mut self.entries[slot].1, &OpMeta::from_pb(metadata));
-        self.sources.add(digest.as_str(), d.locations());
+        self.contribute(slot, EntryMeta::Merged(OpMeta::from_pb(metadata)));
+        self.locate(slot, d.locations());
         self.digests
             .insert(Arc::as_ptr(node) as usize, digest.clone());
         Ok(())
@@ -347,8 +496,8 @@ impl Marshaller<'_> {
         };
         // Go's MarshalConstraints, without building the layered constraints: the op's own
         // platform (as its kind decided) over the marshal default, the base's worker filters
-        // then the op's, and the metadata merged straight into the digest's entry (base, then
-        // op, then the payload's caps: what merging the layered metadata would give).
+        // then the op's; the metadata (base, then op, then the payload's caps: what merging
+        // the layered metadata gives) is merged into the digest's entry when written.
         let base = &self.options.constraints;
         let platform = match (parts.keep_platform, &parts.platform, &base.platform) {
             (false, _, _) => None,
@@ -365,18 +514,123 @@ impl Marshaller<'_> {
         };
         let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
-        self.sources
-            .add(digest.as_str(), &node.constraints.source_locations);
         let slot = self.slot(digest.clone(), bytes);
-        let entry = &mut self.entries[slot].1;
-        merge_metadata(entry, &base.metadata);
-        merge_metadata(entry, &node.constraints.metadata);
-        for cap in &parts.caps {
-            if !entry.caps.contains_key(*cap) {
-                entry.caps.insert((*cap).to_string(), true);
-            }
-        }
+        self.locate(slot, &node.constraints.source_locations);
+        self.contribute(slot, EntryMeta::Op(Arc::clone(node), parts.caps));
         self.digests.insert(Arc::as_ptr(node) as usize, digest);
         Ok(())
     }
+}
+
+impl Marshalled<'_> {
+    /// The Definition.
+    fn into_pb(self) -> pb::Definition {
+        let base = self.base;
+        let metadata = self
+            .entries
+            .iter()
+            .map(|e| {
+                let mut view = MergedMeta::default();
+                e.meta.fill(base, &mut view);
+                (e.digest.as_str().to_string(), view.to_pb())
+            })
+            .collect();
+        let locations = self
+            .entries
+            .into_iter()
+            .filter_map(|e| {
+                let locations = e.locations?;
+                Some((String::from(e.digest), pb::Locations { locations }))
+            })
+            .collect();
+        pb::Definition {
+            def: self.def,
+            metadata,
+            source: Some(pb::Source {
+                locations,
+                infos: self.infos,
+            }),
+        }
+    }
+
+    /// The Definition's bytes, written in one pass into a buffer of their exact size.
+    fn encode(&self) -> Vec<u8> {
+        let mut view = MergedMeta::default();
+        let mut total: usize = self.def.iter().map(|d| delimited_len(1, d.len())).sum();
+        for e in &self.entries {
+            view.clear();
+            e.meta.fill(self.base, &mut view);
+            total += delimited_len(2, metadata_entry_len(e, view.encoded_len()));
+        }
+        let source_len = self.source_len();
+        total += delimited_len(3, source_len);
+
+        let mut buf = Vec::with_capacity(total);
+        for d in &self.def {
+            put_bytes(&mut buf, 1, d);
+        }
+        for e in &self.entries {
+            view.clear();
+            e.meta.fill(self.base, &mut view);
+            let len = view.encoded_len();
+            encode_key(2, WireType::LengthDelimited, &mut buf);
+            encode_varint(metadata_entry_len(e, len) as u64, &mut buf);
+            put_str(&mut buf, 1, e.digest.as_str());
+            encode_key(2, WireType::LengthDelimited, &mut buf);
+            encode_varint(len as u64, &mut buf);
+            view.encode(&mut buf);
+        }
+        encode_key(3, WireType::LengthDelimited, &mut buf);
+        encode_varint(source_len as u64, &mut buf);
+        for e in &self.entries {
+            let Some(list) = &e.locations else { continue };
+            let body = locations_len(list);
+            encode_key(1, WireType::LengthDelimited, &mut buf);
+            encode_varint(
+                (delimited_len(1, e.digest.as_str().len()) + delimited_len(2, body)) as u64,
+                &mut buf,
+            );
+            put_str(&mut buf, 1, e.digest.as_str());
+            encode_key(2, WireType::LengthDelimited, &mut buf);
+            encode_varint(body as u64, &mut buf);
+            for loc in list {
+                put_message(&mut buf, 1, loc);
+            }
+        }
+        for info in &self.infos {
+            put_message(&mut buf, 2, info);
+        }
+        debug_assert_eq!(buf.len(), total);
+        buf
+    }
+
+    /// The length of the encoded `pb.Source`.
+    fn source_len(&self) -> usize {
+        let locations: usize = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let list = e.locations.as_ref()?;
+                let entry = delimited_len(1, e.digest.as_str().len())
+                    + delimited_len(2, locations_len(list));
+                Some(delimited_len(1, entry))
+            })
+            .sum();
+        let infos: usize = self
+            .infos
+            .iter()
+            .map(|i| delimited_len(2, i.encoded_len()))
+            .sum();
+        locations + infos
+    }
+}
+
+/// The body of a `metadata` map entry whose value encodes to `value_len` bytes.
+fn metadata_entry_len(e: &Entry, value_len: usize) -> usize {
+    delimited_len(1, e.digest.as_str().len()) + delimited_len(2, value_len)
+}
+
+/// The body of a `pb.Locations` holding `list`.
+fn locations_len(list: &[pb::Location]) -> usize {
+    list.iter().map(|l| delimited_len(1, l.encoded_len())).sum()
 }

@@ -10,7 +10,6 @@
 //! count as one) and, for every op digest, its `Locations` — an entry
 //! exists even when empty, as upstream writes it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::marshal::{MarshalError, MarshalOptions, marshal};
@@ -123,19 +122,17 @@ pub struct SourceLocation {
     pub ranges: Vec<pb::Range>,
 }
 
-/// Collects locations while marshalling (Go's `sourceMapCollector`).
+/// Collects the source maps locations point into while marshalling (Go's
+/// `sourceMapCollector`).
 #[derive(Default)]
 pub(crate) struct SourceMapCollector {
     maps: Vec<SourceMap>,
     index: crate::digest::DigestMap<usize, usize>,
-    locations: BTreeMap<String, Vec<pb::Location>>,
 }
 
 impl SourceMapCollector {
-    /// Records the locations of the op with digest `digest`; an entry is
-    /// created even when there are none.
-    pub(crate) fn add(&mut self, digest: &str, locations: &[SourceLocation]) {
-        let entry = self.locations.entry(digest.to_string()).or_default();
+    /// Appends `locations` to `list` as `pb.Location`s, registering their maps.
+    pub(crate) fn add(&mut self, list: &mut Vec<pb::Location>, locations: &[SourceLocation]) {
         for loc in locations {
             let key = Arc::as_ptr(&loc.source_map.0) as usize;
             let idx = match self.index.get(&key) {
@@ -152,15 +149,18 @@ impl SourceMapCollector {
                     i
                 }
             };
-            entry.push(pb::Location {
+            list.push(pb::Location {
                 source_index: idx as i32,
                 ranges: loc.ranges.clone(),
             });
         }
     }
 
-    /// `Definition.source`.
-    pub(crate) fn finish(self, options: &MarshalOptions) -> Result<pb::Source, MarshalError> {
+    /// `Definition.source.infos`: one per map, in first-use order.
+    pub(crate) fn finish(
+        self,
+        options: &MarshalOptions,
+    ) -> Result<Vec<pb::SourceInfo>, MarshalError> {
         let mut infos = Vec::with_capacity(self.maps.len());
         for m in &self.maps {
             let d = &m.0;
@@ -176,11 +176,6 @@ impl SourceMapCollector {
                 language: d.language.clone(),
             });
         }
-        let locations = self
-            .locations
-            .into_iter()
-            .map(|(k, v)| (k, pb::Locations { locations: v }))
-            .collect();
-        Ok(pb::Source { locations, infos })
+        Ok(infos)
     }
 }

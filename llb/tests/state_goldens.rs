@@ -57,6 +57,12 @@ fn digests(def: &pb::Definition) -> Vec<String> {
 /// The whole Definition equals the golden one.
 fn assert_golden(case: &str, state: &State) {
     let mine = state.marshal(&options()).expect("marshal");
+    let bytes = llb::marshal::marshal_to_bytes(state, &options()).expect("marshal to bytes");
+    assert_eq!(
+        bytes,
+        llb::definition::encode_definition(&mine),
+        "{case}: marshal_to_bytes"
+    );
     let want = golden(case);
     assert_eq!(digests(&mine), digests(&want), "{case}: op digests");
     assert_eq!(mine.def, want.def, "{case}: op bytes");

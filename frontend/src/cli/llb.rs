@@ -104,18 +104,19 @@ pub struct TargetsArgs {
 pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
     let input = Input::load(&args.compile)?;
     let resolver = resolver(&args.compile)?;
-    let result = match convert::convert(&input.dockerfile, &input.opts, resolver.as_ref()) {
+    let result = match convert::convert_to_bytes(&input.dockerfile, &input.opts, resolver.as_ref())
+    {
         Ok(r) => r,
         Err(e) => return Ok(report(&input.name, &e)),
     };
-    let bytes = llb::definition::encode_definition(&result.definition);
+    let bytes = &result.definition;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let decoded = llb::definition::decode_definition(&bytes)
+        let decoded = llb::definition::decode_definition(bytes)
             .context("decoding the Definition for --json")?;
         out.write_all(llb::dump::json::definition_to_string(&decoded).as_bytes())?;
     } else {
-        out.write_all(&bytes)?;
+        out.write_all(bytes)?;
     }
     out.flush()?;
     if let Some(path) = &args.image_out {
@@ -123,7 +124,7 @@ pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     // The process exits next: leave the Definition to it.
-    std::mem::forget((result, bytes));
+    std::mem::forget(result);
     Ok(ExitCode::SUCCESS)
 }
 

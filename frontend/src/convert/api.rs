@@ -187,11 +187,12 @@ pub trait ImageResolver: Send + Sync {
     }
 }
 
-/// What a conversion produces.
+/// What a conversion produces; `D` is the marshalled LLB: a `pb::Definition`, or its bytes
+/// ([`convert_to_bytes`](super::convert_to_bytes)).
 #[derive(Debug, Clone)]
-pub struct ConvertResult {
+pub struct ConvertResult<D = pb::Definition> {
     /// The LLB, marshalled.
-    pub definition: pb::Definition,
+    pub definition: D,
     /// The image config of the target stage.
     pub image: Image,
     /// The base image config of the target stage, when it has one (`containerimage.base.config`).

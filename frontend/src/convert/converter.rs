@@ -470,6 +470,14 @@ impl Prepared<'_> {
 
     /// Finalizes the image and marshals the target's State.
     pub(crate) fn finish(&mut self) -> Result<ConvertResult> {
+        self.finish_with(llb::marshal::marshal)
+    }
+
+    /// [`Prepared::finish`] with the LLB marshalled by `marshal`.
+    pub(crate) fn finish_with<D>(
+        &mut self,
+        marshal: fn(&State, &MarshalOptions) -> std::result::Result<D, llb::marshal::MarshalError>,
+    ) -> Result<ConvertResult<D>> {
         self.finalize_image()?;
         let conv = &self.conv;
         let platforms = &conv.platforms;
@@ -480,7 +488,7 @@ impl Prepared<'_> {
         if let Some(id) = &conv.opts.local_unique_id {
             mopts = mopts.local_unique_id(id.clone());
         }
-        let definition = target.state.marshal(&mopts)?;
+        let definition = marshal(&target.state, &mopts)?;
         Ok(ConvertResult {
             definition,
             image: target.image.clone(),

@@ -81,6 +81,28 @@ pub fn convert_with_linter(
     })
 }
 
+/// [`convert`] with the Definition written as bytes (what
+/// [`encode_definition`](llb::definition::encode_definition) writes for it), straight from
+/// the marshalled ops: its maps are never built.
+pub fn convert_to_bytes(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+) -> Result<ConvertResult<Vec<u8>>, ConvertError> {
+    if dockerfile.is_empty() {
+        return Err(ConvertError::msg("the Dockerfile cannot be empty"));
+    }
+    let mut linter = converter::build_linter(dockerfile, opts)?;
+    converter::with_dispatched(
+        dockerfile,
+        opts,
+        resolver,
+        &mut linter,
+        Purpose::BUILD,
+        |p| p.finish_with(llb::marshal::marshal_to_bytes),
+    )
+}
+
 /// Upstream's `DockerfileLint` conversion: everything a build does up to the result image —
 /// every stage when `opts.target` is `None` — reporting the conversion-time rules to
 /// `linter`. The first conversion error is returned (findings made before it stay in

@@ -64,9 +64,30 @@ impl OpMeta {
     }
 
     /// Adds cap `id`.
-    fn add_cap(&mut self, id: Cow<'static, str>) {
+    pub(crate) fn add_cap(&mut self, id: Cow<'static, str>) {
         if let Err(i) = self.caps.binary_search(&id) {
             self.caps.insert(i, id);
+        }
+    }
+
+    /// Go's `mergeMetadata`: gains what `from` sets (a later description value or group
+    /// wins).
+    pub(crate) fn merge_from(&mut self, from: &OpMeta) {
+        self.ignore_cache |= from.ignore_cache;
+        for (k, v) in &from.description {
+            self.describe(k.clone(), v.clone());
+        }
+        if from.export_cache.is_some() {
+            self.export_cache = from.export_cache;
+        }
+        for cap in &from.caps {
+            self.add_cap(cap.clone());
+        }
+        if from.progress_group.is_some() {
+            self.progress_group.clone_from(&from.progress_group);
+        }
+        if from.linux_resources.is_some() {
+            self.linux_resources.clone_from(&from.linux_resources);
         }
     }
 
@@ -205,35 +226,5 @@ impl Constraints {
     /// Records that the op needs capability `id`.
     pub(crate) fn add_cap(&mut self, id: &'static str) {
         self.metadata.add_cap(Cow::Borrowed(id));
-    }
-}
-
-/// Go's `mergeMetadata`: `into` gains what `from` sets.
-pub(crate) fn merge_metadata(into: &mut pb::OpMetadata, from: &OpMeta) {
-    if from.ignore_cache {
-        into.ignore_cache = true;
-    }
-    for (k, v) in &from.description {
-        match into.description.get_mut(k) {
-            Some(have) if have == v => {}
-            Some(have) => have.clone_from(v),
-            None => {
-                into.description.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    if from.export_cache.is_some() {
-        into.export_cache = from.export_cache;
-    }
-    for k in &from.caps {
-        if !into.caps.contains_key(k.as_ref()) {
-            into.caps.insert(k.to_string(), true);
-        }
-    }
-    if from.progress_group.is_some() {
-        into.progress_group = from.progress_group.clone();
-    }
-    if from.linux_resources.is_some() {
-        into.linux_resources = from.linux_resources.clone();
     }
 }
