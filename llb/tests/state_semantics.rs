@@ -674,3 +674,70 @@ fn image_config_and_reset() {
     assert_eq!(with_platform.get_dir(), "/o");
     assert_eq!(with_platform.get_platform(), Some(&Platform::linux_amd64()));
 }
+
+/// Equal ops built separately merge their metadata under one digest (later description
+/// values win, flags and caps add up); `marshal_to_bytes` writes exactly the Definition
+/// `marshal` builds, base metadata from the options included.
+#[test]
+fn merged_metadata_and_marshal_to_bytes_agree() {
+    let a = Image::new("alpine")
+        .constraints(
+            Constraints::new()
+                .custom_name("first")
+                .description("only.a", "1")
+                .ignore_cache(),
+        )
+        .build();
+    let b = Image::new("alpine")
+        .constraints(
+            Constraints::new()
+                .custom_name("second")
+                .export_cache(true)
+                .progress_group("g", "group", false),
+        )
+        .build();
+    let m = merge(&[a, b], Constraints::new());
+    let opts = options().constraints(Constraints::new().description("from.options", "x"));
+    let def = m.marshal(&opts).unwrap();
+    let bytes = llb::marshal::marshal_to_bytes(&m, &opts).unwrap();
+    assert_eq!(bytes, llb::definition::encode_definition(&def));
+    // One image op: both States marshal to it.
+    let image = def
+        .def
+        .iter()
+        .find(|b| prost::Message::decode(b.as_slice()).is_ok_and(|op: pb::Op| op.inputs.is_empty()))
+        .map(|b| Digest::of(b).as_str().to_string())
+        .expect("image op");
+    let md = &def.metadata[&image];
+    assert!(md.ignore_cache);
+    assert_eq!(md.export_cache, Some(pb::ExportCache { value: true }));
+    assert_eq!(md.description["llb.customname"], "second");
+    assert_eq!(md.description["only.a"], "1");
+    assert_eq!(md.description["from.options"], "x");
+    assert_eq!(md.progress_group.as_ref().map(|g| g.id.as_str()), Some("g"));
+    assert!(md.caps.contains_key(caps::SOURCE_IMAGE));
+    // The root op records the meta caps any op needs.
+    let root = Digest::of(def.def.last().unwrap()).as_str().to_string();
+    let root_caps: Vec<&str> = def.metadata[&root]
+        .caps
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for cap in [
+        caps::CONSTRAINTS,
+        caps::PLATFORM,
+        caps::META_IGNORE_CACHE,
+        caps::META_DESCRIPTION,
+        caps::META_EXPORT_CACHE,
+    ] {
+        assert!(root_caps.contains(&cap), "{cap} in {root_caps:?}");
+    }
+    // Scratch marshals to nothing either way.
+    let scratch = State::scratch();
+    assert!(
+        llb::marshal::marshal_to_bytes(&scratch, &opts)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(scratch.marshal(&opts).unwrap(), pb::Definition::default());
+}
