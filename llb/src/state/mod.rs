@@ -175,6 +175,10 @@ impl State {
     /// Sets the working directory (Go's `Dir`); a relative path is resolved
     /// against the current one.
     pub fn dir(&self, dir: &str) -> State {
+        // Unchanged values keep sharing the values (no copy).
+        if self.meta.dir == dir && dir.starts_with('/') {
+            return self.clone();
+        }
         self.with_meta(|m| m.set_dir(dir))
     }
 
@@ -200,6 +204,9 @@ impl State {
 
     /// Sets the user execs run as (Go's `User`).
     pub fn user(&self, user: &str) -> State {
+        if self.meta.user == user {
+            return self.clone();
+        }
         self.with_meta(|m| m.user = user.to_string())
     }
 
@@ -210,6 +217,9 @@ impl State {
 
     /// Sets the hostname of execs (Go's `Hostname`).
     pub fn hostname(&self, hostname: &str) -> State {
+        if self.meta.hostname == hostname {
+            return self.clone();
+        }
         self.with_meta(|m| m.hostname = hostname.to_string())
     }
 
@@ -231,6 +241,9 @@ impl State {
 
     /// Sets the network mode of execs (Go's `Network`).
     pub fn network(&self, mode: pb::NetMode) -> State {
+        if self.meta.network == mode {
+            return self.clone();
+        }
         self.with_meta(|m| m.network = mode)
     }
 
@@ -241,6 +254,9 @@ impl State {
 
     /// Sets the security mode of execs (Go's `Security`).
     pub fn security(&self, mode: pb::SecurityMode) -> State {
+        if self.meta.security == mode {
+            return self.clone();
+        }
         self.with_meta(|m| m.security = mode)
     }
 
