@@ -53,9 +53,13 @@ LABEL bench=1
 DF
 fi
 
+# The three commands are run by name (declare -n).
+# shellcheck disable=SC2034
+{
 builtin=(docker buildx build --progress=quiet --output type=cacheonly "$ctx")
 rfront=(docker buildx build --progress=quiet --output type=cacheonly --build-arg "BUILDKIT_SYNTAX=$IMAGE" "$ctx")
 probe=(docker buildx build --progress=quiet --output type=cacheonly --build-arg "BUILDKIT_SYNTAX=$PROBE" "$ctx")
+}
 names=(builtin rfront)
 [ "$floor" = 1 ] && names+=(probe)
 for name in "${names[@]}"; do
