@@ -260,19 +260,9 @@ impl EntryMeta {
 
     /// The merged metadata, owned.
     fn to_owned_meta(&self, base: &OpMeta) -> OpMeta {
-        match self {
-            EntryMeta::Empty => OpMeta::default(),
-            EntryMeta::Op(node, caps) => {
-                let mut meta = OpMeta::default();
-                meta.merge_from(base);
-                meta.merge_from(&node.constraints.metadata);
-                for cap in caps {
-                    meta.add_cap(Cow::Borrowed(cap));
-                }
-                meta
-            }
-            EntryMeta::Merged(meta) => meta.clone(),
-        }
+        let mut view = MergedMeta::default();
+        self.fill(base, &mut view);
+        view.to_op_meta()
     }
 
     /// Whether the merged metadata sets `ignore_cache`, has a description, sets
@@ -418,19 +408,10 @@ impl<'a> Marshaller<'a> {
         entry.meta = match std::mem::replace(&mut entry.meta, EntryMeta::Empty) {
             EntryMeta::Empty => more,
             have => {
-                let mut meta = have.to_owned_meta(base);
-                match &more {
-                    EntryMeta::Empty => {}
-                    EntryMeta::Op(node, caps) => {
-                        meta.merge_from(base);
-                        meta.merge_from(&node.constraints.metadata);
-                        for cap in caps {
-                            meta.add_cap(Cow::Borrowed(cap));
-                        }
-                    }
-                    EntryMeta::Merged(m) => meta.merge_from(m),
-                }
-                EntryMeta::Merged(meta)
+                let mut view = MergedMeta::default();
+                have.fill(base, &mut view);
+                more.fill(base, &mut view);
+                EntryMeta::Merged(view.to_op_meta())
             }
         };
     }

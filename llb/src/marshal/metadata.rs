@@ -3,6 +3,8 @@
 //! borrowed sorted lists. It becomes a `pb::OpMetadata` or is written straight to protobuf
 //! bytes: the bytes `pb::OpMetadata` encodes to (maps the Go way, see `pb::maps`).
 
+use std::borrow::Cow;
+
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
 
@@ -63,6 +65,26 @@ impl<'a> MergedMeta<'a> {
     pub(crate) fn add_cap(&mut self, id: &'a str) {
         if let Err(i) = self.caps.binary_search(&id) {
             self.caps.insert(i, id);
+        }
+    }
+
+    /// The same metadata, owned.
+    pub(crate) fn to_op_meta(&self) -> OpMeta {
+        OpMeta {
+            ignore_cache: self.ignore_cache,
+            description: self
+                .description
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+            export_cache: self.export_cache,
+            caps: self
+                .caps
+                .iter()
+                .map(|c| Cow::Owned((*c).to_string()))
+                .collect(),
+            progress_group: self.progress_group.cloned(),
+            linux_resources: self.linux_resources.cloned(),
         }
     }
 
@@ -167,8 +189,6 @@ pub(crate) fn put_message(buf: &mut Vec<u8>, tag: u32, m: &impl Message) {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use super::*;
 
     fn meta(desc: &[(&str, &str)], caps: &[&'static str]) -> OpMeta {
@@ -204,6 +224,11 @@ mod tests {
             .collect();
         assert_eq!(desc, [("a", "2"), ("b", "3"), ("d", "x")]);
         assert_eq!(pb.caps.keys().collect::<Vec<_>>(), ["a.cap", "z.cap"]);
+        // The owned copy merges back to the same metadata.
+        let owned = m.to_op_meta();
+        let mut again = MergedMeta::default();
+        again.merge(&owned);
+        assert_eq!(again.to_pb(), pb);
     }
 
     #[test]

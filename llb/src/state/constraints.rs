@@ -70,27 +70,6 @@ impl OpMeta {
         }
     }
 
-    /// Go's `mergeMetadata`: gains what `from` sets (a later description value or group
-    /// wins).
-    pub(crate) fn merge_from(&mut self, from: &OpMeta) {
-        self.ignore_cache |= from.ignore_cache;
-        for (k, v) in &from.description {
-            self.describe(k.clone(), v.clone());
-        }
-        if from.export_cache.is_some() {
-            self.export_cache = from.export_cache;
-        }
-        for cap in &from.caps {
-            self.add_cap(cap.clone());
-        }
-        if from.progress_group.is_some() {
-            self.progress_group.clone_from(&from.progress_group);
-        }
-        if from.linux_resources.is_some() {
-            self.linux_resources.clone_from(&from.linux_resources);
-        }
-    }
-
     /// The same metadata from its protobuf form.
     pub(crate) fn from_pb(md: &pb::OpMetadata) -> OpMeta {
         OpMeta {
