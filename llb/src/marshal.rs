@@ -534,7 +534,9 @@ impl Marshalled<'_> {
         }
     }
 
-    /// The Definition's bytes, written in one pass into a buffer of their exact size.
+    /// The Definition's bytes: their size is summed first (each digest's metadata merged
+    /// to be measured), then they are written into a buffer of exactly that size (the
+    /// metadata merged again to be written; cheaper than growing the buffer).
     fn encode(&self) -> Vec<u8> {
         let mut view = MergedMeta::default();
         let mut total: usize = self.def.iter().map(|d| delimited_len(1, d.len())).sum();

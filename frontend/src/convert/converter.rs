@@ -468,16 +468,8 @@ impl Prepared<'_> {
         Ok(())
     }
 
-    /// Finalizes the image and marshals the target's State.
-    pub(crate) fn finish(&mut self) -> Result<ConvertResult> {
-        self.finish_with(llb::marshal::marshal)
-    }
-
-    /// [`Prepared::finish`] with the LLB marshalled by `marshal`.
-    pub(crate) fn finish_with<D>(
-        &mut self,
-        marshal: fn(&State, &MarshalOptions) -> std::result::Result<D, llb::marshal::MarshalError>,
-    ) -> Result<ConvertResult<D>> {
+    /// Finalizes the image and marshals the target's State with `marshal`.
+    pub(crate) fn finish<D>(&mut self, marshal: super::Marshal<D>) -> Result<ConvertResult<D>> {
         self.finalize_image()?;
         let conv = &self.conv;
         let platforms = &conv.platforms;

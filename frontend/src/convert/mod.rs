@@ -61,11 +61,7 @@ pub fn convert(
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
 ) -> Result<ConvertResult, ConvertError> {
-    if dockerfile.is_empty() {
-        return Err(ConvertError::msg("the Dockerfile cannot be empty"));
-    }
-    let mut linter = converter::build_linter(dockerfile, opts)?;
-    convert_with_linter(dockerfile, opts, resolver, &mut linter)
+    convert_marshalled(dockerfile, opts, resolver, llb::marshal::marshal)
 }
 
 /// [`convert`] reporting build-check findings to `linter` (whose configuration decides
@@ -76,9 +72,7 @@ pub fn convert_with_linter(
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
 ) -> Result<ConvertResult, ConvertError> {
-    converter::with_dispatched(dockerfile, opts, resolver, linter, Purpose::BUILD, |p| {
-        p.finish()
-    })
+    build_and_marshal(dockerfile, opts, resolver, linter, llb::marshal::marshal)
 }
 
 /// [`convert`] with the Definition written as bytes (what
@@ -89,18 +83,38 @@ pub fn convert_to_bytes(
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
 ) -> Result<ConvertResult<Vec<u8>>, ConvertError> {
+    convert_marshalled(dockerfile, opts, resolver, llb::marshal::marshal_to_bytes)
+}
+
+/// How the target's LLB is marshalled: to a `pb::Definition` or straight to its bytes.
+pub(crate) type Marshal<D> =
+    fn(&llb::state::State, &llb::marshal::MarshalOptions) -> Result<D, llb::marshal::MarshalError>;
+
+/// A build conversion with the linter its options and directives configure.
+fn convert_marshalled<D>(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+    marshal: Marshal<D>,
+) -> Result<ConvertResult<D>, ConvertError> {
     if dockerfile.is_empty() {
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
     }
     let mut linter = converter::build_linter(dockerfile, opts)?;
-    converter::with_dispatched(
-        dockerfile,
-        opts,
-        resolver,
-        &mut linter,
-        Purpose::BUILD,
-        |p| p.finish_with(llb::marshal::marshal_to_bytes),
-    )
+    build_and_marshal(dockerfile, opts, resolver, &mut linter, marshal)
+}
+
+/// Dispatches the target's stages and marshals its LLB with `marshal`.
+fn build_and_marshal<D>(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+    linter: &mut Linter,
+    marshal: Marshal<D>,
+) -> Result<ConvertResult<D>, ConvertError> {
+    converter::with_dispatched(dockerfile, opts, resolver, linter, Purpose::BUILD, |p| {
+        p.finish(marshal)
+    })
 }
 
 /// Upstream's `DockerfileLint` conversion: everything a build does up to the result image —
