@@ -108,11 +108,13 @@ apt_ensure_packages() {
     for p in busybox-static iptables docker-registry graphviz curl jq git ca-certificates; do
         apt_has "$p" || want+=("$p")
     done
-    if ! apt_has hyperfine; then
-        # Optional (benchmarks only): installed when the archive has it.
+    # Optional (benchmarks only): installed when the archive has them. hyperfine times the
+    # benchmarks; valgrind profiles rfront for its code layout (ci/lib/static-build.sh).
+    for p in hyperfine valgrind; do
+        apt_has "$p" && continue
         apt_update_once
-        if apt-cache show hyperfine >/dev/null 2>&1; then want+=(hyperfine); else ci_warn "hyperfine not available from apt"; fi
-    fi
+        if apt-cache show "$p" >/dev/null 2>&1; then want+=("$p"); else ci_warn "$p not available from apt"; fi
+    done
     if [ "${#want[@]}" -eq 0 ]; then
         ci_log "all Debian packages present"
         return 0

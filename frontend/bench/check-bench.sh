@@ -20,7 +20,7 @@ runs="${1:-30}"
 corpus="$shared/corpus/real"
 
 command -v hyperfine >/dev/null || { echo "check-bench.sh: needs hyperfine" >&2; exit 1; }
-bin="$(static_build "$root" -p frontend --bin rfront)/rfront"
+bin="$(static_build_rfront "$root")/rfront"
 ctx="$(mktemp -d)"
 json="$(mktemp)"
 trap 'rm -rf "$ctx" "$json"' EXIT

@@ -8,7 +8,8 @@
 #   stages-500.Dockerfile  32 ms, 23 MiB peak RSS
 # Target: 10x faster and under a quarter of the memory.
 #
-# Builds the release binary static and non-PIE as shipped (ci/lib/static-build.sh), checks that it converts each
+# Builds the release binary static and non-PIE, its code laid out by use (static_build_rfront in
+# ci/lib/static-build.sh; needs valgrind, installed with the benchmark tools), checks that it converts each
 # file to its golden Definition (same op count), then times it with hyperfine when installed,
 # otherwise with a date +%s%N loop, and reads the peak RSS with /usr/bin/time -v. The machine
 # should be otherwise idle: the load average is printed for context.
@@ -19,7 +20,7 @@ source "$(dirname "$0")/../../ci/lib/static-build.sh"
 root="$REPO_ROOT"
 shared="$SHARED_DIR"
 runs="${1:-200}"
-bin="$(static_build "$root" -p frontend --bin rfront)/rfront"
+bin="$(static_build_rfront "$root")/rfront"
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 
