@@ -5,16 +5,21 @@
 //! of a 4 KiB page costs microseconds in a VM. Here:
 //! - one range of address space is reserved up front (nothing is committed until touched),
 //!   optionally marked for transparent huge pages so memory arrives 2 MiB per fault;
-//! - small blocks (up to 1 KiB, 16-byte classes) come from a per-thread chunk and, once
+//! - small blocks (up to 4 KiB, 16-byte classes) come from a per-thread chunk and, once
 //!   freed, from a per-thread free list of their class, with no atomic operation;
 //! - medium blocks (up to 1 MiB, power-of-two classes) are bumped from the shared range and
 //!   recycled through per-thread free lists the same way; a block grows in place within its
-//!   class;
+//!   class, and beyond it when it is the last block bumped;
+//! - before the range is bumped, freed memory is reused across classes: a larger free medium
+//!   block is split in halves for a medium request (a buddy split, never merged back), and a
+//!   free block becomes the thread's next small-block chunk (a medium one of at least 16 KiB
+//!   first, else a small one of at least 512 bytes). A growing vector leaves a trail of freed
+//!   blocks of every smaller class, and a phase of a conversion frees thousands of blocks of
+//!   one size; without this, none of it served anything else and 1–2 MiB sat in free lists;
 //! - larger blocks, over-aligned ones, and everything once the range is exhausted or could
 //!   not be mapped, go to the system allocator.
 //!
-//! Memory is never returned to the system before exit; freed blocks are reused for their
-//! class only.
+//! Memory is never returned to the system before exit.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -29,14 +34,18 @@ const CHUNK: usize = 256 << 10;
 /// Size-class granularity and the alignment of every block.
 const GRANULE: usize = 16;
 /// Largest small block.
-const SMALL_MAX: usize = 1024;
+const SMALL_MAX: usize = 4096;
 /// Number of small classes (class `c` holds blocks of `c * GRANULE` bytes).
 const SMALL_CLASSES: usize = SMALL_MAX / GRANULE + 1;
 /// log2 of the smallest medium class.
-const MEDIUM_MIN_SHIFT: u32 = 11;
+const MEDIUM_MIN_SHIFT: u32 = 13;
 /// log2 of the largest medium block.
 const MEDIUM_MAX_SHIFT: u32 = 20;
-/// Number of medium classes (2 KiB .. 1 MiB).
+/// log2 of the smallest free medium block that becomes a small-block chunk.
+const CHUNK_REUSE_MIN_SHIFT: u32 = 14;
+/// Smallest free small block that becomes a small-block chunk.
+const SMALL_REUSE_MIN: usize = 512;
+/// Number of medium classes (8 KiB .. 1 MiB).
 const MEDIUM_CLASSES: usize = (MEDIUM_MAX_SHIFT - MEDIUM_MIN_SHIFT + 1) as usize;
 /// All classes: small ones first, then medium ones.
 const CLASSES: usize = SMALL_CLASSES + MEDIUM_CLASSES;
@@ -47,12 +56,18 @@ const MAPPING: usize = 1;
 const READY: usize = 2;
 const FAILED: usize = 3;
 
-/// Per-thread state: the current small-block chunk and the free lists (each head is the
-/// address of a free block whose first word links to the next; 0 ends a list).
+/// Words of the per-thread bitmap of non-empty free lists.
+const BITMAP_WORDS: usize = CLASSES.div_ceil(64);
+
+/// Per-thread state: the current small-block chunk, the free lists (each head is the address
+/// of a free block whose first word links to the next; 0 ends a list) and which of them are
+/// non-empty (bit `c % 64` of word `c / 64`), so a search for a reusable block does not walk
+/// hundreds of lists.
 struct Local {
     next: Cell<usize>,
     end: Cell<usize>,
     free: [Cell<usize>; CLASSES],
+    nonempty: [Cell<u64>; BITMAP_WORDS],
 }
 
 thread_local! {
@@ -63,6 +78,7 @@ thread_local! {
             next: Cell::new(0),
             end: Cell::new(0),
             free: [const { Cell::new(0) }; CLASSES],
+            nonempty: [const { Cell::new(0) }; BITMAP_WORDS],
         }
     };
 }
@@ -206,20 +222,20 @@ impl Arena {
     fn take(&self, class: usize, size: usize) -> Option<usize> {
         LOCAL
             .try_with(|local| {
-                let head = local.free[class].get();
-                if head != 0 {
-                    // SAFETY: `head` is a free block of this class, whose first word was set
-                    // by `give_back` to the next one.
-                    local.free[class].set(unsafe { *(head as *const usize) });
-                    return Some(head);
+                if let Some(block) = pop(local, class) {
+                    return Some(block);
                 }
                 if class >= SMALL_CLASSES {
-                    return self.bump(size);
+                    return split_free(local, class).or_else(|| self.bump(size));
                 }
                 let mut at = local.next.get();
                 if at == 0 || at + size > local.end.get() {
-                    at = self.bump(CHUNK)?;
-                    local.end.set(at + CHUNK);
+                    let (chunk, len) = match reusable_chunk(local, size) {
+                        Some(block) => block,
+                        None => (self.bump(CHUNK)?, CHUNK),
+                    };
+                    at = chunk;
+                    local.end.set(chunk + len);
                 }
                 local.next.set(at + size);
                 Some(at)
@@ -228,23 +244,106 @@ impl Arena {
             .flatten()
     }
 
+    /// Grows the medium block at `ptr` (of `old` bytes) to `new` bytes in place when it is the
+    /// last block bumped from the range; false otherwise.
+    fn grow_at_top(&self, ptr: usize, old: usize, new: usize) -> bool {
+        let end = self.end.load(Ordering::Relaxed);
+        ptr + new <= end
+            && self
+                .next
+                .compare_exchange(ptr + old, ptr + new, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+    }
+
     /// Puts a block on this thread's free list of `class`. Without thread-local storage
     /// (a thread being torn down) the block is left unused.
     fn give_back(&self, ptr: *mut u8, class: usize) {
-        let _ = LOCAL.try_with(|local| {
-            // SAFETY: the block is at least GRANULE bytes, 16-aligned and no longer in use;
-            // its first word now links the list.
-            unsafe { *(ptr as *mut usize) = local.free[class].get() };
-            local.free[class].set(ptr as usize);
-        });
+        let _ = LOCAL.try_with(|local| push(local, class, ptr as usize));
     }
 }
 
+/// Size of the blocks of `class`.
+fn class_size(class: usize) -> usize {
+    if class < SMALL_CLASSES {
+        class * GRANULE
+    } else {
+        1 << (MEDIUM_MIN_SHIFT as usize + class - SMALL_CLASSES)
+    }
+}
+
+/// Pops the head of `local`'s free list of `class`, if any.
+fn pop(local: &Local, class: usize) -> Option<usize> {
+    let head = local.free[class].get();
+    // SAFETY: `head` is a free block of this class, whose first word was set by `push` to
+    // the next one.
+    (head != 0).then(|| {
+        let next = unsafe { *(head as *const usize) };
+        local.free[class].set(next);
+        if next == 0 {
+            let word = &local.nonempty[class / 64];
+            word.set(word.get() & !(1 << (class % 64)));
+        }
+        head
+    })
+}
+
+/// Pushes the free block at `block` onto `local`'s list of `class`.
+#[inline]
+fn push(local: &Local, class: usize, block: usize) {
+    // SAFETY: the block is at least GRANULE bytes, 16-aligned and no longer in use; its first
+    // word now links the list.
+    unsafe { *(block as *mut usize) = local.free[class].get() };
+    local.free[class].set(block);
+    let word = &local.nonempty[class / 64];
+    word.set(word.get() | 1 << (class % 64));
+}
+
+/// The largest class in `lo..hi` whose free list is not empty.
+fn largest_nonempty(local: &Local, lo: usize, hi: usize) -> Option<usize> {
+    let mut above = hi;
+    while above > lo {
+        let top = above - 1;
+        // The bits of the classes up to `top` in its word.
+        let bits = local.nonempty[top / 64].get() & (u64::MAX >> (63 - top % 64));
+        if bits != 0 {
+            let class = top / 64 * 64 + 63 - bits.leading_zeros() as usize;
+            return (class >= lo).then_some(class);
+        }
+        above = top / 64 * 64;
+    }
+    None
+}
+
+/// A block of medium `class` split from the smallest larger free block of this thread: the
+/// halves not used go to the free lists of the classes between.
+fn split_free(local: &Local, class: usize) -> Option<usize> {
+    let (larger, block) = (class + 1..CLASSES).find_map(|c| Some((c, pop(local, c)?)))?;
+    for half in (class..larger).rev() {
+        push(local, half, block + class_size(half));
+    }
+    Some(block)
+}
+
+/// A free block of this thread taken whole as the next small-block chunk, for a first block
+/// of `size` bytes: the largest medium one of at least 16 KiB, else the largest small one of
+/// at least 512 bytes that holds `size`. `(start, length)`.
+fn reusable_chunk(local: &Local, size: usize) -> Option<(usize, usize)> {
+    let medium = SMALL_CLASSES + (CHUNK_REUSE_MIN_SHIFT - MEDIUM_MIN_SHIFT) as usize;
+    let small = size.max(SMALL_REUSE_MIN).div_ceil(GRANULE);
+    let class = largest_nonempty(local, medium, CLASSES)
+        .or_else(|| largest_nonempty(local, small, SMALL_CLASSES))?;
+    Some((pop(local, class)?, class_size(class)))
+}
+
 // SAFETY: every pointer returned is either a block of the range handed out once (bumped
-// atomically, from a thread's own chunk, or popped from a thread's free list after being
-// freed), 16-aligned and at least as large as its class, or comes from `System`.
-// `dealloc`/`realloc` route each pointer back by address, and the class of a range block is
-// a function of its layout, so a block is always recycled under the class it was taken from.
+// atomically, from a thread's own chunk, popped from a thread's free list after being freed,
+// or split from a larger freed block whose other halves go to free lists), 16-aligned and at
+// least as large as its class, or comes from `System`. A freed medium block that becomes a
+// chunk leaves every free list, so its bytes are handed out once more only as small blocks.
+// A block grown at the top of the range only takes bytes never handed out (past `next`, moved
+// atomically). `dealloc`/`realloc` route each pointer back by address, and the class of a
+// range block is a function of its layout, so a block is always recycled under the class of
+// the size it was last given.
 unsafe impl GlobalAlloc for Arena {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if let Some((class, size)) = class_of(layout)
@@ -256,6 +355,7 @@ unsafe impl GlobalAlloc for Arena {
         unsafe { System.alloc(layout) }
     }
 
+    #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if !self.owns(ptr) {
             // SAFETY: `ptr` came from `System` with this layout.
@@ -271,8 +371,12 @@ unsafe impl GlobalAlloc for Arena {
         // overflow `isize`.
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         if self.owns(ptr)
-            && let (Some((old, _)), Some((new, _))) = (class_of(layout), class_of(new_layout))
-            && old == new
+            && let (Some((old, old_size)), Some((new, new_size))) =
+                (class_of(layout), class_of(new_layout))
+            && (old == new
+                || (old >= SMALL_CLASSES
+                    && new > old
+                    && self.grow_at_top(ptr as usize, old_size, new_size)))
         {
             return ptr;
         }
@@ -315,7 +419,7 @@ mod tests {
     #[test]
     fn blocks_are_distinct_aligned_and_recycled() {
         let arena = Arena::new(false);
-        let sizes = [1usize, 15, 16, 17, 100, 1024, 1025, 4000, 70_000, 2 << 20];
+        let sizes = [1usize, 15, 16, 17, 100, 4096, 4097, 6000, 70_000, 2 << 20];
         let mut blocks = Vec::new();
         for round in 0..3 {
             for &size in &sizes {
@@ -340,11 +444,159 @@ mod tests {
         assert_eq!(p, q, "a freed block is reused for its class");
         // Growing within the class stays in place, beyond it moves and keeps the contents.
         let (p, layout, fill) = blocks[7];
-        let same = unsafe { arena.realloc(p, layout, 4096) };
+        let same = unsafe { arena.realloc(p, layout, 8192) };
         assert_eq!(same, p);
-        let grown = unsafe { arena.realloc(same, Layout::from_size_align(4096, 8).unwrap(), 9000) };
+        let grown = unsafe { arena.realloc(same, Layout::from_size_align(8192, 8).unwrap(), 9000) };
         assert_ne!(grown, p);
-        let bytes = unsafe { std::slice::from_raw_parts(grown, 4000) };
+        let bytes = unsafe { std::slice::from_raw_parts(grown, 6000) };
         assert!(bytes.iter().all(|&b| b == fill));
+    }
+
+    /// A fresh arena's first block of `size` bytes, written with `fill`.
+    fn block(arena: &Arena, size: usize, fill: u8) -> (*mut u8, Layout) {
+        let layout = Layout::from_size_align(size, 8).unwrap();
+        // SAFETY: a non-zero layout; the block is written within its size.
+        let p = unsafe { arena.alloc(layout) };
+        assert!(!p.is_null());
+        unsafe { std::ptr::write_bytes(p, fill, size) };
+        (p, layout)
+    }
+
+    #[test]
+    fn a_freed_block_is_split_for_a_smaller_medium_class() {
+        let arena = Arena::new(false);
+        let (big, big_layout) = block(&arena, 64 << 10, 1);
+        let (_keep, _) = block(&arena, 4096, 2);
+        // SAFETY: freeing a live block with its layout.
+        unsafe { arena.dealloc(big, big_layout) };
+        let before = arena.next.load(Ordering::Relaxed);
+        // 8 KiB, 16 KiB and 32 KiB come out of the freed 64 KiB block, in disjoint pieces.
+        let pieces: Vec<_> = [8usize << 10, 16 << 10, 32 << 10, 8 << 10]
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| (block(&arena, size, 10 + i as u8), size))
+            .collect();
+        assert_eq!(
+            arena.next.load(Ordering::Relaxed),
+            before,
+            "nothing was bumped"
+        );
+        for ((p, _), _) in &pieces {
+            let at = *p as usize;
+            assert!(at >= big as usize && at < big as usize + (64 << 10));
+        }
+        for (i, ((p, _), size)) in pieces.iter().enumerate() {
+            // SAFETY: each piece is live and `size` bytes long.
+            let bytes = unsafe { std::slice::from_raw_parts(*p, *size) };
+            assert!(
+                bytes.iter().all(|&b| b == 10 + i as u8),
+                "piece {i} overlaps another"
+            );
+        }
+    }
+
+    #[test]
+    fn a_freed_medium_block_becomes_the_next_small_chunk() {
+        let arena = Arena::new(false);
+        let (big, big_layout) = block(&arena, 20 << 10, 1);
+        // SAFETY: freeing a live block with its layout.
+        unsafe { arena.dealloc(big, big_layout) };
+        // Use up the current chunk (if any), then the next small block lands in the 32 KiB
+        // block freed above.
+        let mut small = Vec::new();
+        loop {
+            let (p, _) = block(&arena, 1000, 3);
+            small.push(p);
+            let at = p as usize;
+            if at >= big as usize && at < big as usize + (32 << 10) {
+                break;
+            }
+            assert!(
+                small.len() < (CHUNK / 1000) * 2,
+                "the freed block was never reused"
+            );
+        }
+        let top = arena.next.load(Ordering::Relaxed);
+        for _ in 0..20 {
+            block(&arena, 1000, 4);
+        }
+        assert_eq!(
+            arena.next.load(Ordering::Relaxed),
+            top,
+            "the reused block serves on"
+        );
+    }
+
+    #[test]
+    fn freed_small_blocks_become_chunks_before_the_range_is_bumped() {
+        let arena = Arena::new(false);
+        // 300 blocks of 1000 bytes (more than a chunk holds), all freed.
+        let blocks: Vec<_> = (0..300).map(|_| block(&arena, 1000, 1)).collect();
+        for &(p, layout) in &blocks {
+            // SAFETY: freeing live blocks with their layouts.
+            unsafe { arena.dealloc(p, layout) };
+        }
+        let top = arena.next.load(Ordering::Relaxed);
+        // Blocks of another class: the rest of the current chunk, then the freed blocks,
+        // four to each, hold them all.
+        let small: Vec<_> = (0..2000).map(|i| block(&arena, 200, i as u8)).collect();
+        assert_eq!(
+            arena.next.load(Ordering::Relaxed),
+            top,
+            "nothing was bumped"
+        );
+        for (i, (p, _)) in small.iter().enumerate() {
+            // SAFETY: each block is live and 200 bytes long.
+            let bytes = unsafe { std::slice::from_raw_parts(*p, 200) };
+            assert!(
+                bytes.iter().all(|&b| b == i as u8),
+                "block {i} overlaps another"
+            );
+        }
+    }
+
+    #[test]
+    fn the_bitmap_finds_the_largest_nonempty_list_in_a_range() {
+        let local = Local {
+            next: Cell::new(0),
+            end: Cell::new(0),
+            free: [const { Cell::new(0) }; CLASSES],
+            nonempty: [const { Cell::new(0) }; BITMAP_WORDS],
+        };
+        let mut blocks = [0u128; 8];
+        let classes = [3, 63, 64, 130, CLASSES - 1];
+        for (i, &class) in classes.iter().enumerate() {
+            push(&local, class, &mut blocks[i] as *mut u128 as usize);
+        }
+        assert_eq!(largest_nonempty(&local, 0, CLASSES), Some(CLASSES - 1));
+        assert_eq!(largest_nonempty(&local, 0, CLASSES - 1), Some(130));
+        assert_eq!(largest_nonempty(&local, 0, 130), Some(64));
+        assert_eq!(largest_nonempty(&local, 0, 64), Some(63));
+        assert_eq!(largest_nonempty(&local, 4, 63), None);
+        assert_eq!(largest_nonempty(&local, 65, 130), None);
+        assert_eq!(largest_nonempty(&local, 3, 4), Some(3));
+        // Emptying a list clears its bit; the one below is found next.
+        assert!(pop(&local, 64).is_some());
+        assert_eq!(largest_nonempty(&local, 0, 130), Some(63));
+        assert!(pop(&local, 64).is_none());
+    }
+
+    #[test]
+    fn the_last_medium_block_grows_in_place() {
+        let arena = Arena::new(false);
+        let (p, layout) = block(&arena, 5000, 7);
+        // SAFETY: growing a live block of this layout.
+        let grown = unsafe { arena.realloc(p, layout, 100_000) };
+        assert_eq!(grown, p, "the top block grows where it is");
+        assert_eq!(arena.next.load(Ordering::Relaxed), p as usize + (128 << 10));
+        let bytes = unsafe { std::slice::from_raw_parts(grown, 5000) };
+        assert!(bytes.iter().all(|&b| b == 7));
+        // Once another block is bumped above it, growing moves it.
+        let (_above, _) = block(&arena, 8192, 8);
+        let layout = Layout::from_size_align(100_000, 8).unwrap();
+        let moved = unsafe { arena.realloc(grown, layout, 200_000) };
+        assert_ne!(moved, grown);
+        let bytes = unsafe { std::slice::from_raw_parts(moved, 5000) };
+        assert!(bytes.iter().all(|&b| b == 7));
     }
 }
