@@ -66,6 +66,7 @@ static_build_rfront() {
         local new
         new="$state/order-$(sha256sum "$names" | cut -c1-16).txt"
         if [ "$new" != "$order" ]; then
+            rm -f "$state"/order-*.txt
             mv "$names" "$new"
             echo "$new" >"$state/current"
             _static_link_rfront "$root" "$new"
@@ -95,9 +96,9 @@ _static_callgrind() {
     valgrind --tool=callgrind --demangle=no --callgrind-out-file="$out" "$@" >/dev/null 2>&1 || true
 }
 
-# _static_profile_rfront BIN STATE: prints, sorted, the mangled name of every function BIN
-# enters on the training Dockerfiles (callgrind's profiles name each function once, on the
-# `fn=` or `cfn=` line that introduces its id).
+# _static_profile_rfront BIN STATE: prints the mangled name of every function BIN enters on
+# the training Dockerfiles (callgrind's profiles name each function once, on the `fn=` or
+# `cfn=` line that introduces its id), the ones most runs enter first.
 _static_profile_rfront() {
     local bin=$1 state=$2
     local ctx="$state/ctx" prof="$state/profiles"
@@ -112,6 +113,13 @@ _static_profile_rfront() {
         _static_callgrind "$prof/check-$i" "$bin" check --format json -f "$f" "$ctx"
         wait
     done
-    cat "$prof"/* | sed -n -E 's/^c?fn=\([0-9]+\) (.+)$/\1/p' \
-        | grep -v -E '^(0x[0-9a-f]+|\(below main\))$' | LC_ALL=C sort -u
+    # Each profile's functions once; then the functions most runs need first (ties by name),
+    # so a typical conversion's code is the front of the block.
+    local p
+    for p in "$prof"/*; do
+        # Names only: not callgrind's `(below main)`, unnamed code (`0x…`) or the `'N` suffix of
+        # a recursion level.
+        sed -n -E "s/^c?fn=\([0-9]+\) ([^(].*)$/\1/p" "$p" | sed -E "s/'[0-9]+$//" \
+            | grep -v -E '^0x[0-9a-f]+$' | LC_ALL=C sort -u
+    done | LC_ALL=C sort | uniq -c | LC_ALL=C sort -k1,1nr -k2,2 | sed -E 's/^ *[0-9]+ //'
 }
