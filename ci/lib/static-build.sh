@@ -117,9 +117,10 @@ _static_profile_rfront() {
     # so a typical conversion's code is the front of the block.
     local p
     for p in "$prof"/*; do
+        [ -f "$p" ] || continue
         # Names only: not callgrind's `(below main)`, unnamed code (`0x…`) or the `'N` suffix of
         # a recursion level.
         sed -n -E "s/^c?fn=\([0-9]+\) ([^(].*)$/\1/p" "$p" | sed -E "s/'[0-9]+$//" \
-            | grep -v -E '^0x[0-9a-f]+$' | LC_ALL=C sort -u
+            | { grep -v -E '^0x[0-9a-f]+$' || true; } | LC_ALL=C sort -u
     done | LC_ALL=C sort | uniq -c | LC_ALL=C sort -k1,1nr -k2,2 | sed -E 's/^ *[0-9]+ //'
 }
