@@ -255,11 +255,39 @@ impl Arena {
                 .is_ok()
     }
 
+    /// Everything [`take_fast`] does not serve: a new chunk, a reused or split block, a bump
+    /// of the range, or the system allocator. Out of line, so the common path saves no
+    /// registers.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, layout: Layout) -> *mut u8 {
+        if let Some((class, size)) = class_of(layout)
+            && let Some(p) = self.take(class, size)
+        {
+            return p as *mut u8;
+        }
+        // SAFETY: forwarding the caller's valid layout.
+        unsafe { System.alloc(layout) }
+    }
+
     /// Puts a block on this thread's free list of `class`. Without thread-local storage
     /// (a thread being torn down) the block is left unused.
     fn give_back(&self, ptr: *mut u8, class: usize) {
         let _ = LOCAL.try_with(|local| push(local, class, ptr as usize));
     }
+}
+
+/// The common allocations: a free block of `class`, or a small one from the current chunk.
+#[inline]
+fn take_fast(local: &Local, class: usize, size: usize) -> Option<usize> {
+    if let Some(block) = pop(local, class) {
+        return Some(block);
+    }
+    let at = local.next.get();
+    (class < SMALL_CLASSES && at != 0 && at + size <= local.end.get()).then(|| {
+        local.next.set(at + size);
+        at
+    })
 }
 
 /// Size of the blocks of `class`.
@@ -272,6 +300,7 @@ fn class_size(class: usize) -> usize {
 }
 
 /// Pops the head of `local`'s free list of `class`, if any.
+#[inline]
 fn pop(local: &Local, class: usize) -> Option<usize> {
     let head = local.free[class].get();
     // SAFETY: `head` is a free block of this class, whose first word was set by `push` to
@@ -345,14 +374,14 @@ fn reusable_chunk(local: &Local, size: usize) -> Option<(usize, usize)> {
 // range block is a function of its layout, so a block is always recycled under the class of
 // the size it was last given.
 unsafe impl GlobalAlloc for Arena {
+    #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if let Some((class, size)) = class_of(layout)
-            && let Some(p) = self.take(class, size)
+            && let Ok(Some(p)) = LOCAL.try_with(|local| take_fast(local, class, size))
         {
             return p as *mut u8;
         }
-        // SAFETY: forwarding the caller's valid layout.
-        unsafe { System.alloc(layout) }
+        self.alloc_slow(layout)
     }
 
     #[inline]
