@@ -481,7 +481,7 @@ mod tests {
         assert!(bytes.iter().all(|&b| b == fill));
     }
 
-    /// A fresh arena's first block of `size` bytes, written with `fill`.
+    /// A block of `size` bytes from `arena`, written with `fill`.
     fn block(arena: &Arena, size: usize, fill: u8) -> (*mut u8, Layout) {
         let layout = Layout::from_size_align(size, 8).unwrap();
         // SAFETY: a non-zero layout; the block is written within its size.
