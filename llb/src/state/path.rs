@@ -65,11 +65,22 @@ fn is_clean(p: &str) -> bool {
     if p == "/" {
         return true;
     }
-    let body = p.strip_prefix('/').unwrap_or(p);
-    !body.is_empty()
-        && body
-            .split('/')
-            .all(|e| !e.is_empty() && e != "." && e != "..")
+    let body = p.strip_prefix('/').unwrap_or(p).as_bytes();
+    if body.is_empty() {
+        return false;
+    }
+    // Byte by byte: most paths are short, and this runs for every path an op names.
+    let mut start = 0;
+    for end in (0..body.len())
+        .filter(|&i| body[i] == b'/')
+        .chain([body.len()])
+    {
+        if matches!(&body[start..end], b"" | b"." | b"..") {
+            return false;
+        }
+        start = end + 1;
+    }
+    true
 }
 
 /// Go's `path.Join`: the non-empty elements joined by `/`, then cleaned;
