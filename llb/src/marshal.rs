@@ -513,7 +513,7 @@ impl Marshalled<'_> {
             .map(|e| {
                 let mut view = MergedMeta::default();
                 e.meta.fill(base, &mut view);
-                (e.digest.as_str().to_string(), view.to_pb())
+                (e.digest.as_str().to_string(), view.to_op_meta().into_pb())
             })
             .collect();
         let locations = self

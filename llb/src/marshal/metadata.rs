@@ -88,22 +88,6 @@ impl<'a> MergedMeta<'a> {
         }
     }
 
-    /// The owned protobuf form.
-    pub(crate) fn to_pb(&self) -> pb::OpMetadata {
-        pb::OpMetadata {
-            ignore_cache: self.ignore_cache,
-            description: self
-                .description
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect(),
-            export_cache: self.export_cache,
-            caps: self.caps.iter().map(|c| ((*c).to_string(), true)).collect(),
-            progress_group: self.progress_group.cloned(),
-            linux_resources: self.linux_resources.cloned(),
-        }
-    }
-
     /// The length of the encoded message.
     pub(crate) fn encoded_len(&self) -> usize {
         let mut n = usize::from(self.ignore_cache) * 2;
@@ -216,7 +200,7 @@ mod tests {
         let mut m = MergedMeta::default();
         m.merge(&a);
         m.merge(&b);
-        let pb = m.to_pb();
+        let pb = m.to_op_meta().into_pb();
         let desc: Vec<(&str, &str)> = pb
             .description
             .iter()
@@ -228,7 +212,7 @@ mod tests {
         let owned = m.to_op_meta();
         let mut again = MergedMeta::default();
         again.merge(&owned);
-        assert_eq!(again.to_pb(), pb);
+        assert_eq!(again.to_op_meta().into_pb(), pb);
     }
 
     #[test]
@@ -255,7 +239,10 @@ mod tests {
         for m in [OpMeta::default(), meta(&[("a", "b")], &[]), full] {
             let mut merged = MergedMeta::default();
             merged.merge(&m);
-            assert_eq!(bytes(&merged), merged.to_pb().encode_to_vec());
+            assert_eq!(
+                bytes(&merged),
+                merged.to_op_meta().into_pb().encode_to_vec()
+            );
         }
     }
 }

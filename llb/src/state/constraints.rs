@@ -86,6 +86,22 @@ impl OpMeta {
             linux_resources: md.linux_resources.clone(),
         }
     }
+
+    /// The protobuf form (every cap `true`).
+    pub(crate) fn into_pb(self) -> pb::OpMetadata {
+        pb::OpMetadata {
+            ignore_cache: self.ignore_cache,
+            description: self.description.into_iter().collect(),
+            export_cache: self.export_cache,
+            caps: self
+                .caps
+                .into_iter()
+                .map(|c| (c.into_owned(), true))
+                .collect(),
+            progress_group: self.progress_group,
+            linux_resources: self.linux_resources,
+        }
+    }
 }
 
 /// The metadata key of the name shown in progress output.
