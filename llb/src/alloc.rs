@@ -217,28 +217,23 @@ impl Arena {
         }
     }
 
-    /// A block of `class` (`size` bytes) for this thread: from its free list, else from its
-    /// chunk (small) or the shared range (medium).
+    /// A block of `class` (`size` bytes) for this thread when [`take_fast`] found none (its
+    /// free list empty and, for a small block, no room left in its chunk): a medium block
+    /// split from a larger free one or bumped from the range; a small one at the start of a
+    /// new chunk, a reused free block or bumped.
     fn take(&self, class: usize, size: usize) -> Option<usize> {
         LOCAL
             .try_with(|local| {
-                if let Some(block) = pop(local, class) {
-                    return Some(block);
-                }
                 if class >= SMALL_CLASSES {
                     return split_free(local, class).or_else(|| self.bump(size));
                 }
-                let mut at = local.next.get();
-                if at == 0 || at + size > local.end.get() {
-                    let (chunk, len) = match reusable_chunk(local, size) {
-                        Some(block) => block,
-                        None => (self.bump(CHUNK)?, CHUNK),
-                    };
-                    at = chunk;
-                    local.end.set(chunk + len);
-                }
-                local.next.set(at + size);
-                Some(at)
+                let (chunk, len) = match reusable_chunk(local, size) {
+                    Some(block) => block,
+                    None => (self.bump(CHUNK)?, CHUNK),
+                };
+                local.next.set(chunk + size);
+                local.end.set(chunk + len);
+                Some(chunk)
             })
             .ok()
             .flatten()
