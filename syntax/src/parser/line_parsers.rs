@@ -326,7 +326,14 @@ fn strings_whitespace_delimited(rest: &str) -> Parsed {
     // `rest` is trimmed, so the common case has no empty fields: walk it without a list.
     let mut cur = rest;
     if !rest.starts_with(is_blank) {
-        let mut nodes = Vec::with_capacity(4);
+        // One node per blank run, plus the first: the exact count, so the AST holds no spare
+        // capacity (a node is ~200 bytes and a Dockerfile has thousands).
+        let runs = rest
+            .as_bytes()
+            .windows(2)
+            .filter(|w| !is_blank(char::from(w[0])) && is_blank(char::from(w[1])))
+            .count();
+        let mut nodes = Vec::with_capacity(runs + 1);
         loop {
             let (first, tail) = split2_ascii_ws(cur);
             nodes.push(Node {

@@ -244,8 +244,11 @@ impl<'a> Parser<'a> {
     }
 
     fn run(mut self) -> Result<ParseResult, ParseError> {
-        // Roughly one instruction per 32 bytes: avoids re-growing (and copying) the list.
-        let mut children: Vec<Node> = Vec::with_capacity((self.src.len() / 32).min(4096));
+        // At most one instruction per line: reserving that avoids re-growing (and copying)
+        // the list without the several-fold excess a bytes-per-instruction guess gives on
+        // short lines.
+        let lines = self.src.bytes().filter(|&b| b == b'\n').count() + 1;
+        let mut children: Vec<Node> = Vec::with_capacity(lines.min(4096));
         let mut warnings = Vec::new();
         let mut comments: Vec<String> = Vec::new();
         let mut buf = String::new();
