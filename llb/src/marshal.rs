@@ -19,7 +19,9 @@
 //! [`crate::definition::encode_definition`] for the bytes.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
 use std::sync::Arc;
 
 use prost::Message;
@@ -84,6 +86,9 @@ pub enum MarshalError {
     /// An op was marshalled before one of its inputs (a bug).
     #[error("internal error: input of an op marshalled out of order")]
     InputOutOfOrder,
+    /// [`marshal_to_writer`] could not write the Definition (the I/O error's message).
+    #[error("writing the Definition: {0}")]
+    Write(String),
 }
 
 /// Marshal-wide settings (Go's `Marshal` constraint options).
@@ -231,6 +236,33 @@ pub fn marshal_to_bytes(state: &State, options: &MarshalOptions) -> Result<Vec<u
     })
 }
 
+/// How many encoded bytes [`marshal_to_writer`] collects before each write.
+const WRITE_BUFFER: usize = 64 << 10;
+
+/// [`marshal_to_bytes`]'s bytes, written to `out` as they are encoded, [`WRITE_BUFFER`] bytes
+/// at a time: the whole Definition is never held in memory (otherwise a conversion's largest
+/// allocation), and its size is never summed beforehand. Nothing is written when the State
+/// does not marshal; a write error is [`MarshalError::Write`].
+pub fn marshal_to_writer(
+    state: &State,
+    options: &MarshalOptions,
+    out: &mut dyn Write,
+) -> Result<(), MarshalError> {
+    let Some(m) = Marshaller::run(state, options)? else {
+        return Ok(());
+    };
+    let mut buf = Vec::with_capacity(WRITE_BUFFER);
+    m.write(&mut buf, m.source_len(), |buf| {
+        if buf.len() >= WRITE_BUFFER {
+            out.write_all(buf)?;
+            buf.clear();
+        }
+        Ok(())
+    })
+    .and_then(|()| out.write_all(&buf))
+    .map_err(|e: std::io::Error| MarshalError::Write(e.to_string()))
+}
+
 /// The metadata of one digest, as contributed so far.
 enum EntryMeta {
     /// Nothing yet.
@@ -238,8 +270,9 @@ enum EntryMeta {
     /// One op (the usual case), merged only when written: the marshal options' metadata, the
     /// op's own, then the caps its payload needs.
     Op(Arc<OpNode>, Vec<&'static str>),
-    /// Several contributions, merged as they came.
-    Merged(OpMeta),
+    /// Several contributions, merged as they came (boxed: rare, and an inline `OpMeta`
+    /// would make every entry several times larger).
+    Merged(Box<OpMeta>),
 }
 
 impl EntryMeta {
@@ -380,7 +413,7 @@ impl<'a> Marshaller<'a> {
             }
         }
         let slot = self.slot(digest, bytes);
-        self.entries[slot].meta = EntryMeta::Merged(md);
+        self.entries[slot].meta = EntryMeta::Merged(Box::new(md));
         Ok(())
     }
 
@@ -411,7 +444,7 @@ impl<'a> Marshaller<'a> {
                 let mut view = MergedMeta::default();
                 have.fill(base, &mut view);
                 more.fill(base, &mut view);
-                EntryMeta::Merged(view.to_op_meta())
+                EntryMeta::Merged(Box::new(view.to_op_meta()))
             }
         };
     }
@@ -454,7 +487,7 @@ impl<'a> Marshaller<'a> {
     ) -> Result<(), MarshalError> {
         let (digest, bytes, metadata) = d.parts()?;
         let slot = self.slot(digest.clone(), bytes.to_vec());
-        self.contribute(slot, EntryMeta::Merged(OpMeta::from_pb(metadata)));
+        self.contribute(slot, EntryMeta::Merged(Box::new(OpMeta::from_pb(metadata))));
         self.locate(slot, d.locations());
         self.digests
             .insert(Arc::as_ptr(node) as usize, digest.clone());
@@ -549,42 +582,60 @@ impl Marshalled<'_> {
         total += delimited_len(3, source_len);
 
         let mut buf = Vec::with_capacity(total);
+        let Ok(()) = self.write(&mut buf, source_len, |_| Ok::<(), Infallible>(()));
+        debug_assert_eq!(buf.len(), total);
+        buf
+    }
+
+    /// Appends the Definition's bytes to `buf` (`source_len` being [`Self::source_len`]),
+    /// handing `buf` to `spill` after each op, metadata entry and location list: it may
+    /// pass the bytes on and clear `buf`.
+    fn write<E>(
+        &self,
+        buf: &mut Vec<u8>,
+        source_len: usize,
+        mut spill: impl FnMut(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
         for d in &self.def {
-            put_bytes(&mut buf, 1, d);
+            put_bytes(buf, 1, d);
+            spill(buf)?;
         }
+        let mut view = MergedMeta::default();
         for e in &self.entries {
             view.clear();
             e.meta.fill(self.base, &mut view);
             let len = view.encoded_len();
-            encode_key(2, WireType::LengthDelimited, &mut buf);
-            encode_varint(metadata_entry_len(e, len) as u64, &mut buf);
-            put_str(&mut buf, 1, e.digest.as_str());
-            encode_key(2, WireType::LengthDelimited, &mut buf);
-            encode_varint(len as u64, &mut buf);
-            view.encode(&mut buf);
+            encode_key(2, WireType::LengthDelimited, buf);
+            encode_varint(metadata_entry_len(e, len) as u64, buf);
+            put_str(buf, 1, e.digest.as_str());
+            encode_key(2, WireType::LengthDelimited, buf);
+            encode_varint(len as u64, buf);
+            view.encode(buf);
+            spill(buf)?;
         }
-        encode_key(3, WireType::LengthDelimited, &mut buf);
-        encode_varint(source_len as u64, &mut buf);
+        encode_key(3, WireType::LengthDelimited, buf);
+        encode_varint(source_len as u64, buf);
         for e in &self.entries {
             let Some(list) = &e.locations else { continue };
             let body = locations_len(list);
-            encode_key(1, WireType::LengthDelimited, &mut buf);
+            encode_key(1, WireType::LengthDelimited, buf);
             encode_varint(
                 (delimited_len(1, e.digest.as_str().len()) + delimited_len(2, body)) as u64,
-                &mut buf,
+                buf,
             );
-            put_str(&mut buf, 1, e.digest.as_str());
-            encode_key(2, WireType::LengthDelimited, &mut buf);
-            encode_varint(body as u64, &mut buf);
+            put_str(buf, 1, e.digest.as_str());
+            encode_key(2, WireType::LengthDelimited, buf);
+            encode_varint(body as u64, buf);
             for loc in list {
-                put_message(&mut buf, 1, loc);
+                put_message(buf, 1, loc);
             }
+            spill(buf)?;
         }
         for info in &self.infos {
-            put_message(&mut buf, 2, info);
+            put_message(buf, 2, info);
+            spill(buf)?;
         }
-        debug_assert_eq!(buf.len(), total);
-        buf
+        Ok(())
     }
 
     /// The length of the encoded `pb.Source`.

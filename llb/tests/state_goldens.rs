@@ -63,6 +63,9 @@ fn assert_golden(case: &str, state: &State) {
         llb::definition::encode_definition(&mine),
         "{case}: marshal_to_bytes"
     );
+    let mut written = Vec::new();
+    llb::marshal::marshal_to_writer(state, &options(), &mut written).expect("marshal to writer");
+    assert_eq!(written, bytes, "{case}: marshal_to_writer");
     let want = golden(case);
     assert_eq!(digests(&mine), digests(&want), "{case}: op digests");
     assert_eq!(mine.def, want.def, "{case}: op bytes");

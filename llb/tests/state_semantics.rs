@@ -741,3 +741,69 @@ fn merged_metadata_and_marshal_to_bytes_agree() {
     );
     assert_eq!(scratch.marshal(&opts).unwrap(), pb::Definition::default());
 }
+
+/// A writer that records each write and can be made to fail.
+struct Recorder {
+    bytes: Vec<u8>,
+    writes: usize,
+    fail: bool,
+}
+
+impl std::io::Write for Recorder {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.fail {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.writes += 1;
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `marshal_to_writer` writes exactly `marshal_to_bytes`'s bytes, in several writes when the
+/// Definition is larger than its buffer; nothing for scratch; a failed write is an error.
+#[test]
+fn marshal_to_writer_streams_the_same_bytes() {
+    // 600 distinct mkfile ops with a 200-byte payload each: ~160 KB of Definition.
+    let mut state = State::scratch();
+    for i in 0..600 {
+        let data = format!("{i:0>200}");
+        state = state.file(
+            FileAction::mkfile(format!("/f{i}"), 0o644, data, MkfileOptions::default()),
+            Constraints::new().custom_name(format!("step {i}")),
+        );
+    }
+    let opts = options();
+    let bytes = llb::marshal::marshal_to_bytes(&state, &opts).unwrap();
+    assert!(bytes.len() > 128 << 10, "{} bytes", bytes.len());
+    let mut out = Recorder {
+        bytes: Vec::new(),
+        writes: 0,
+        fail: false,
+    };
+    llb::marshal::marshal_to_writer(&state, &opts, &mut out).unwrap();
+    assert_eq!(out.bytes, bytes);
+    assert!(out.writes >= 3, "{} writes", out.writes);
+
+    let mut empty = Recorder {
+        bytes: Vec::new(),
+        writes: 0,
+        fail: false,
+    };
+    llb::marshal::marshal_to_writer(&State::scratch(), &opts, &mut empty).unwrap();
+    assert_eq!(empty.writes, 0);
+
+    let mut failing = Recorder {
+        bytes: Vec::new(),
+        writes: 0,
+        fail: true,
+    };
+    assert_eq!(
+        llb::marshal::marshal_to_writer(&state, &opts, &mut failing),
+        Err(MarshalError::Write("disk full".into()))
+    );
+}

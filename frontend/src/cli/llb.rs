@@ -104,27 +104,33 @@ pub struct TargetsArgs {
 pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
     let input = Input::load(&args.compile)?;
     let resolver = resolver(&args.compile)?;
-    let result = match convert::convert_to_bytes(&input.dockerfile, &input.opts, resolver.as_ref())
-    {
+    let mut out = std::io::stdout().lock();
+    let converted = if args.json {
+        convert::convert_to_bytes(&input.dockerfile, &input.opts, resolver.as_ref())
+            .map(|r| (Some(r.definition), r.image))
+    } else {
+        // Streamed: the Definition is written as it is encoded, never held whole.
+        convert::convert_to_writer(&input.dockerfile, &input.opts, resolver.as_ref(), &mut out)
+            .map(|r| (None, r.image))
+    };
+    let (bytes, image) = match converted {
         Ok(r) => r,
         Err(e) => return Ok(report(&input.name, &e)),
     };
-    let bytes = &result.definition;
-    let mut out = std::io::stdout().lock();
-    if args.json {
+    if let Some(bytes) = &bytes {
         let decoded = llb::definition::decode_definition(bytes)
             .context("decoding the Definition for --json")?;
         out.write_all(llb::dump::json::definition_to_string(&decoded).as_bytes())?;
-    } else {
-        out.write_all(bytes)?;
+        // The process exits next: leave the Definition to it.
+        std::mem::forget(decoded);
     }
     out.flush()?;
     if let Some(path) = &args.image_out {
-        let json = serde_json::to_vec_pretty(&result.image)?;
+        let json = serde_json::to_vec_pretty(&image)?;
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
-    // The process exits next: leave the Definition to it.
-    std::mem::forget(result);
+    // The process exits next: leave the Definition and the image to it.
+    std::mem::forget((bytes, image));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -239,27 +239,27 @@ pub(crate) fn with_dispatched<T>(
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
     purpose: Purpose,
-    finish: impl Fn(&mut Prepared<'_>) -> Result<T>,
+    finish: impl FnOnce(&mut Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     let saved = linter.clone();
     let retry = {
         let mut p = prepare(dockerfile, opts, resolver, linter, purpose)?;
         match p.dispatch(None)? {
-            None => return finish_and_release(p, &finish),
+            None => return finish_and_release(p, finish),
             Some(follow) => follow,
         }
     };
     *linter = saved;
     let mut p = prepare(dockerfile, opts, resolver, linter, purpose)?;
     p.dispatch(Some(retry))?;
-    finish_and_release(p, &finish)
+    finish_and_release(p, finish)
 }
 
 /// Runs `finish`, then frees the conversion's state, or with `skip_teardown` leaves it to the
 /// process exit.
 fn finish_and_release<T>(
     mut p: Prepared<'_>,
-    finish: &impl Fn(&mut Prepared<'_>) -> Result<T>,
+    finish: impl FnOnce(&mut Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     let out = finish(&mut p);
     if p.conv.opts.skip_teardown {
@@ -469,7 +469,10 @@ impl Prepared<'_> {
     }
 
     /// Finalizes the image and marshals the target's State with `marshal`.
-    pub(crate) fn finish<D>(&mut self, marshal: super::Marshal<D>) -> Result<ConvertResult<D>> {
+    pub(crate) fn finish<D>(
+        &mut self,
+        marshal: impl super::Marshal<D>,
+    ) -> Result<ConvertResult<D>> {
         self.finalize_image()?;
         let conv = &self.conv;
         let platforms = &conv.platforms;

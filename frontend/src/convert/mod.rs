@@ -86,16 +86,41 @@ pub fn convert_to_bytes(
     convert_marshalled(dockerfile, opts, resolver, llb::marshal::marshal_to_bytes)
 }
 
-/// How the target's LLB is marshalled: to a `pb::Definition` or straight to its bytes.
-pub(crate) type Marshal<D> =
-    fn(&llb::state::State, &llb::marshal::MarshalOptions) -> Result<D, llb::marshal::MarshalError>;
+/// [`convert_to_bytes`] with the bytes written to `out` as they are encoded (the whole
+/// Definition is never held in memory). Nothing is written when the conversion fails; a
+/// failed write is a conversion error.
+pub fn convert_to_writer(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+    out: &mut dyn std::io::Write,
+) -> Result<ConvertResult<()>, ConvertError> {
+    convert_marshalled(dockerfile, opts, resolver, |state, mopts| {
+        llb::marshal::marshal_to_writer(state, mopts, out)
+    })
+}
+
+/// How the target's LLB is marshalled: to a `pb::Definition`, straight to its bytes, or to
+/// a writer.
+pub(crate) trait Marshal<D>:
+    FnOnce(&llb::state::State, &llb::marshal::MarshalOptions) -> Result<D, llb::marshal::MarshalError>
+{
+}
+
+impl<D, F> Marshal<D> for F where
+    F: FnOnce(
+        &llb::state::State,
+        &llb::marshal::MarshalOptions,
+    ) -> Result<D, llb::marshal::MarshalError>
+{
+}
 
 /// A build conversion with the linter its options and directives configure.
 fn convert_marshalled<D>(
     dockerfile: &[u8],
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
-    marshal: Marshal<D>,
+    marshal: impl Marshal<D>,
 ) -> Result<ConvertResult<D>, ConvertError> {
     if dockerfile.is_empty() {
         return Err(ConvertError::msg("the Dockerfile cannot be empty"));
@@ -110,7 +135,7 @@ fn build_and_marshal<D>(
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
     linter: &mut Linter,
-    marshal: Marshal<D>,
+    marshal: impl Marshal<D>,
 ) -> Result<ConvertResult<D>, ConvertError> {
     converter::with_dispatched(dockerfile, opts, resolver, linter, Purpose::BUILD, |p| {
         p.finish(marshal)
