@@ -421,7 +421,11 @@ impl Prepared<'_> {
                 self.conv.linter,
                 self.conv.ignore.as_ref(),
             )?;
-            used.extend(self.conv.stages.states[id].ctx_paths.iter().cloned());
+            let d = &mut self.conv.stages.states[id];
+            used.extend(d.ctx_paths.iter().cloned());
+            // Nothing reads a dispatched stage's commands again (a retry dispatches its
+            // snapshot's): freeing them now lets later stages reuse their memory.
+            d.commands = Arc::default();
         }
         Ok(used)
     }
