@@ -487,7 +487,9 @@ impl Prepared<'_> {
         if let Some(id) = &conv.opts.local_unique_id {
             mopts = mopts.local_unique_id(id.clone());
         }
-        let definition = marshal(&target.state, &mopts)?;
+        // Upstream's builder marshals the converted State itself and wraps the failure.
+        let definition = marshal(&target.state, &mopts)
+            .map_err(|e| ConvertError::Marshal(e).wrap("failed to marshal LLB definition"))?;
         Ok(ConvertResult {
             definition,
             image: target.image.clone(),

@@ -135,6 +135,12 @@ pub fn targets(dockerfile: &[u8]) -> Result<Value, ConvertError> {
             Value::Object(t)
         })
         .collect();
+    // Upstream's list of a Dockerfile without stages is a nil slice: `null`.
+    let targets = if targets.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(targets)
+    };
     Ok(json!({ "targets": targets, "sources": [base64_bytes(dockerfile)] }))
 }
 
@@ -268,4 +274,19 @@ fn location_json(ranges: &[Range]) -> Option<Value> {
 
 fn base64_bytes(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Dockerfile without stages lists `null` targets, as upstream's nil slice marshals.
+    #[test]
+    fn targets_of_a_dockerfile_without_stages_are_null() {
+        let t = targets(b"ARG X=1\n").expect("targets");
+        assert_eq!(t["targets"], Value::Null);
+        let t = targets(b"FROM alpine AS a\n").expect("targets");
+        assert_eq!(t["targets"][0]["name"], json!("a"));
+        assert_eq!(t["targets"][0]["default"], json!(true));
+    }
 }

@@ -22,8 +22,14 @@ pub trait Compiler: Send + Sync + 'static {
         resolver: &dyn ImageResolver,
     ) -> Result<ConvertResult, GatewayError>;
 
-    /// The lint findings to send as warnings during a build.
-    fn build_warnings(&self, _dockerfile: &[u8], _opts: &ConvertOptions) -> Vec<LintWarning> {
+    /// The lint findings to send as warnings during a build, base images resolved by
+    /// `resolver`.
+    fn build_warnings(
+        &self,
+        _dockerfile: &[u8],
+        _opts: &ConvertOptions,
+        _resolver: &dyn ImageResolver,
+    ) -> Vec<LintWarning> {
         Vec::new()
     }
 
@@ -102,14 +108,13 @@ impl Compiler for DockerfileCompiler {
         Ok(crate::convert::convert(dockerfile, opts, resolver)?)
     }
 
-    fn build_warnings(&self, dockerfile: &[u8], opts: &ConvertOptions) -> Vec<LintWarning> {
-        // A failing check fails the conversion too, with the same error; warnings are
-        // best-effort here.
-        let Ok(results) = crate::lint::check(dockerfile, opts) else {
-            return Vec::new();
-        };
-        results
-            .warnings
+    fn build_warnings(
+        &self,
+        dockerfile: &[u8],
+        opts: &ConvertOptions,
+        resolver: &dyn ImageResolver,
+    ) -> Vec<LintWarning> {
+        crate::lint::build_warnings(dockerfile, opts, resolver)
             .into_iter()
             .map(|w| LintWarning {
                 rule_name: w.rule_name,
@@ -142,12 +147,14 @@ impl Compiler for DockerfileCompiler {
         &self,
         dockerfile: &[u8],
         opts: &ConvertOptions,
-        _resolver: &dyn ImageResolver,
+        resolver: &dyn ImageResolver,
     ) -> Result<LintAnswer, GatewayError> {
         let results =
-            crate::lint::check(dockerfile, opts).map_err(|e| GatewayError::Dockerfile {
-                message: e.to_string(),
-                locations: Vec::new(),
+            crate::lint::check_with_resolver(dockerfile, opts, resolver).map_err(|e| {
+                GatewayError::Dockerfile {
+                    message: e.to_string(),
+                    locations: Vec::new(),
+                }
             })?;
         Ok(LintAnswer {
             json: results.to_json(),

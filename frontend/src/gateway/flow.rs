@@ -200,7 +200,7 @@ async fn build_inner<C: Compiler>(
             let r = c.convert(&data, &popts, &resolver);
             // Upstream warns only from the first platform's conversion.
             let w = if i == 0 {
-                c.build_warnings(&data, &popts)
+                c.build_warnings(&data, &popts, &resolver)
             } else {
                 Vec::new()
             };

@@ -234,7 +234,12 @@ impl Compiler for ProbeCompiler {
         })
     }
 
-    fn build_warnings(&self, dockerfile: &[u8], _opts: &ConvertOptions) -> Vec<LintWarning> {
+    fn build_warnings(
+        &self,
+        dockerfile: &[u8],
+        _opts: &ConvertOptions,
+        _resolver: &dyn ImageResolver,
+    ) -> Vec<LintWarning> {
         let Ok(parsed) = parse(dockerfile) else {
             return Vec::new();
         };

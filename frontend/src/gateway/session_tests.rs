@@ -37,8 +37,13 @@ impl Compiler for Recording {
         self.inner.convert(dockerfile, opts, resolver)
     }
 
-    fn build_warnings(&self, dockerfile: &[u8], opts: &ConvertOptions) -> Vec<LintWarning> {
-        self.inner.build_warnings(dockerfile, opts)
+    fn build_warnings(
+        &self,
+        dockerfile: &[u8],
+        opts: &ConvertOptions,
+        resolver: &dyn ImageResolver,
+    ) -> Vec<LintWarning> {
+        self.inner.build_warnings(dockerfile, opts, resolver)
     }
 
     fn subrequests(&self) -> &'static [&'static str] {

@@ -90,8 +90,50 @@ pub fn check_with_resolver(
     Ok(results)
 }
 
+/// The findings a build reports as warnings (upstream's `Dockerfile2LLB` calling `opt.Warn`):
+/// those of the build's own conversion of `opts.target` (the last stage when `None`), so only
+/// the stages the target needs are resolved and dispatched, with base images resolved by
+/// `resolver`. Findings made before a conversion error are kept; the error itself is the
+/// build's to report. A configuration that does not parse gives no findings (the build fails
+/// with that error).
+pub fn build_warnings(
+    dockerfile: &[u8],
+    opts: &ConvertOptions,
+    resolver: &dyn ImageResolver,
+) -> Vec<Warning> {
+    let Ok(build_arg_config) = config_from_build_args(opts) else {
+        return Vec::new();
+    };
+    let Ok(config) = configuration(dockerfile, build_arg_config) else {
+        return Vec::new();
+    };
+    let mut linter = Linter::new(config);
+    // The conversion's outcome is the build's; only its findings matter here.
+    let _ = crate::convert::convert_with_linter(dockerfile, opts, resolver, &mut linter);
+    let mut results = LintResults::default();
+    results.add_findings(linter.into_findings(), 0);
+    results.warnings
+}
+
 /// An error that stops the check: its message and location.
 type Stop = (String, Vec<Range>);
+
+/// The lint configuration: `build_arg_config` when the build argument gave one, else the
+/// `# check=` directive's.
+fn configuration(
+    dockerfile: &[u8],
+    build_arg_config: Option<LintConfig>,
+) -> Result<LintConfig, Stop> {
+    match build_arg_config {
+        Some(c) => Ok(c),
+        None => {
+            let text = String::from_utf8_lossy(dockerfile);
+            let value = parse_directive("check", &text).map(|d| d.value);
+            LintConfig::parse(value.as_deref().unwrap_or_default())
+                .map_err(|e| (format!("failed to parse check options: {e}"), Vec::new()))
+        }
+    }
+}
 
 /// Upstream's `DockerfileLint`: the linter configuration, then the conversion
 /// ([`crate::convert::lint`]: parse, pre-conversion rules, every stage dispatched with the
@@ -106,16 +148,7 @@ fn run(
     if dockerfile.is_empty() {
         return Err(("the Dockerfile cannot be empty".to_string(), Vec::new()));
     }
-    let config = match config {
-        Some(c) => c,
-        None => {
-            let text = String::from_utf8_lossy(dockerfile);
-            let value = parse_directive("check", &text).map(|d| d.value);
-            LintConfig::parse(value.as_deref().unwrap_or_default())
-                .map_err(|e| (format!("failed to parse check options: {e}"), Vec::new()))?
-        }
-    };
-    *linter = Linter::new(config);
+    *linter = Linter::new(configuration(dockerfile, config)?);
     crate::convert::lint(dockerfile, opts, resolver, linter)
         .map_err(|e| (e.to_string(), merge_locations(e.locations())))
 }
@@ -145,6 +178,26 @@ fn merge_locations(locations: Vec<Vec<Range>>) -> Vec<Range> {
 mod tests {
     use super::*;
     use syntax::parser::line_ranges;
+
+    /// A build warns about the stages its target needs only; a check about every stage.
+    #[test]
+    fn build_warnings_cover_the_target_stages_only() {
+        let df = b"FROM alpine AS unused\nENV A=$UNDEF_UNUSED\nFROM alpine\nENV B=$UNDEF_USED\n";
+        let opts = ConvertOptions::default();
+        let details = |ws: Vec<Warning>| ws.into_iter().map(|w| w.detail).collect::<Vec<_>>();
+        assert_eq!(
+            details(build_warnings(df, &opts, &crate::convert::OfflineResolver)),
+            ["Usage of undefined variable '$UNDEF_USED'"]
+        );
+        let checked = check(df, &opts).expect("check");
+        assert_eq!(
+            details(checked.warnings),
+            [
+                "Usage of undefined variable '$UNDEF_UNUSED'",
+                "Usage of undefined variable '$UNDEF_USED'"
+            ]
+        );
+    }
 
     #[test]
     fn merges_locations() {
