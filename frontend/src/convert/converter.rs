@@ -18,7 +18,7 @@ use syntax::shell::Lexer;
 
 use syntax::instructions::{Command, Dockerfile};
 use syntax::lint::hooks;
-use syntax::lint::{IgnoreMatcher, LintConfig, Linter, check_parsed};
+use syntax::lint::{IgnoreMatcher, Linter, check_parsed};
 use syntax::mount::{MountType, parse_mount};
 
 use super::api::{ConvertOptions, ConvertResult, ImageResolver};
@@ -62,17 +62,10 @@ pub(crate) struct Converter<'a> {
 /// The linter a build uses: `BUILDKIT_DOCKERFILE_CHECK`, else the `# check=` directive
 /// (upstream's `newRuleLinter`).
 pub(crate) fn build_linter(dockerfile: &[u8], opts: &ConvertOptions) -> Result<Linter> {
-    let config = match crate::lint::config_from_build_args(opts)
-        .map_err(|e| ConvertError::msg(e.to_string()))?
-    {
-        Some(c) => c,
-        None => {
-            let text = String::from_utf8_lossy(dockerfile);
-            let value = syntax::parser::parse_directive("check", &text).map(|d| d.value);
-            LintConfig::parse(value.as_deref().unwrap_or_default())
-                .map_err(|e| ConvertError::msg(format!("failed to parse check options: {e}")))?
-        }
-    };
+    let from_args =
+        crate::lint::config_from_build_args(opts).map_err(|e| ConvertError::msg(e.to_string()))?;
+    let config = crate::lint::configuration(dockerfile, from_args)
+        .map_err(|(message, _)| ConvertError::msg(message))?;
     Ok(Linter::new(config))
 }
 

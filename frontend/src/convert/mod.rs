@@ -45,6 +45,7 @@ use converter::Purpose;
 use syntax::lint::Linter;
 
 pub use api::*;
+pub(crate) use converter::build_linter;
 pub use error::ConvertError;
 pub(crate) use named_context::is_git_context;
 pub use outline::{outline, targets};

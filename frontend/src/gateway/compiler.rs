@@ -22,15 +22,15 @@ pub trait Compiler: Send + Sync + 'static {
         resolver: &dyn ImageResolver,
     ) -> Result<ConvertResult, GatewayError>;
 
-    /// The lint findings to send as warnings during a build, base images resolved by
-    /// `resolver`.
-    fn build_warnings(
+    /// [`Compiler::convert`], with the lint findings the conversion made, which a build sends
+    /// as warnings (none by default).
+    fn convert_with_warnings(
         &self,
-        _dockerfile: &[u8],
-        _opts: &ConvertOptions,
-        _resolver: &dyn ImageResolver,
-    ) -> Vec<LintWarning> {
-        Vec::new()
+        dockerfile: &[u8],
+        opts: &ConvertOptions,
+        resolver: &dyn ImageResolver,
+    ) -> (Result<ConvertResult, GatewayError>, Vec<LintWarning>) {
+        (self.convert(dockerfile, opts, resolver), Vec::new())
     }
 
     /// The subrequests this compiler answers (`frontend.outline`, `frontend.targets`,
@@ -108,13 +108,14 @@ impl Compiler for DockerfileCompiler {
         Ok(crate::convert::convert(dockerfile, opts, resolver)?)
     }
 
-    fn build_warnings(
+    fn convert_with_warnings(
         &self,
         dockerfile: &[u8],
         opts: &ConvertOptions,
         resolver: &dyn ImageResolver,
-    ) -> Vec<LintWarning> {
-        crate::lint::build_warnings(dockerfile, opts, resolver)
+    ) -> (Result<ConvertResult, GatewayError>, Vec<LintWarning>) {
+        let (result, warnings) = crate::lint::convert_with_warnings(dockerfile, opts, resolver);
+        let warnings = warnings
             .into_iter()
             .map(|w| LintWarning {
                 rule_name: w.rule_name,
@@ -123,7 +124,8 @@ impl Compiler for DockerfileCompiler {
                 message: w.detail,
                 ranges: w.ranges.iter().map(range_to_pb).collect(),
             })
-            .collect()
+            .collect();
+        (result.map_err(GatewayError::from), warnings)
     }
 
     fn subrequests(&self) -> &'static [&'static str] {

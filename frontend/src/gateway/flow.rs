@@ -197,14 +197,12 @@ async fn build_inner<C: Compiler>(
         let data = src.data.clone();
         let c = Arc::clone(&compiler);
         let (converted, warnings) = tokio::task::spawn_blocking(move || {
-            let r = c.convert(&data, &popts, &resolver);
             // Upstream warns only from the first platform's conversion.
-            let w = if i == 0 {
-                c.build_warnings(&data, &popts, &resolver)
+            if i == 0 {
+                c.convert_with_warnings(&data, &popts, &resolver)
             } else {
-                Vec::new()
-            };
-            (r, w)
+                (c.convert(&data, &popts, &resolver), Vec::new())
+            }
         })
         .await
         .map_err(|e| GatewayError::Internal(format!("conversion task failed: {e}")))?;

@@ -234,16 +234,17 @@ impl Compiler for ProbeCompiler {
         })
     }
 
-    fn build_warnings(
+    fn convert_with_warnings(
         &self,
         dockerfile: &[u8],
-        _opts: &ConvertOptions,
-        _resolver: &dyn ImageResolver,
-    ) -> Vec<LintWarning> {
+        opts: &ConvertOptions,
+        resolver: &dyn ImageResolver,
+    ) -> (Result<ConvertResult, GatewayError>, Vec<LintWarning>) {
+        let result = self.convert(dockerfile, opts, resolver);
         let Ok(parsed) = parse(dockerfile) else {
-            return Vec::new();
+            return (result, Vec::new());
         };
-        parsed
+        let warnings = parsed
             .maintainer_lines
             .iter()
             .map(|&line| LintWarning {
@@ -253,7 +254,8 @@ impl Compiler for ProbeCompiler {
                 message: "Maintainer instruction is deprecated in favor of using label".into(),
                 ranges: vec![line_range(line, line)],
             })
-            .collect()
+            .collect();
+        (result, warnings)
     }
 }
 

@@ -37,13 +37,16 @@ impl Compiler for Recording {
         self.inner.convert(dockerfile, opts, resolver)
     }
 
-    fn build_warnings(
+    fn convert_with_warnings(
         &self,
         dockerfile: &[u8],
         opts: &ConvertOptions,
         resolver: &dyn ImageResolver,
-    ) -> Vec<LintWarning> {
-        self.inner.build_warnings(dockerfile, opts, resolver)
+    ) -> (Result<ConvertResult, GatewayError>, Vec<LintWarning>) {
+        if let Ok(mut s) = self.seen.lock() {
+            s.push(opts.clone());
+        }
+        self.inner.convert_with_warnings(dockerfile, opts, resolver)
     }
 
     fn subrequests(&self) -> &'static [&'static str] {

@@ -27,7 +27,7 @@ pub use results::{BuildError, LANGUAGE, LintResults, SourceInfo, Warning};
 use syntax::lint::{ConfigError, LintConfig, Linter};
 use syntax::parser::{Range, parse_directive};
 
-use crate::convert::{ConvertOptions, ImageResolver, OfflineResolver};
+use crate::convert::{ConvertError, ConvertOptions, ConvertResult, ImageResolver, OfflineResolver};
 
 /// The build argument that overrides the `# check=` directive.
 pub const CHECK_BUILD_ARG: &str = "BUILDKIT_DOCKERFILE_CHECK";
@@ -90,29 +90,24 @@ pub fn check_with_resolver(
     Ok(results)
 }
 
-/// The findings a build reports as warnings (upstream's `Dockerfile2LLB` calling `opt.Warn`):
-/// those of the build's own conversion of `opts.target` (the last stage when `None`), so only
-/// the stages the target needs are resolved and dispatched, with base images resolved by
-/// `resolver`. Findings made before a conversion error are kept; the error itself is the
-/// build's to report. A configuration that does not parse gives no findings (the build fails
-/// with that error).
-pub fn build_warnings(
+/// A build's conversion ([`crate::convert::convert`]) with the findings it reports as
+/// warnings (upstream's `Dockerfile2LLB` calling `opt.Warn`): only the stages the target
+/// needs are resolved and dispatched, with base images resolved by `resolver`. Findings made
+/// before a conversion error are kept. A lint configuration that does not parse fails the
+/// conversion, with no findings.
+pub fn convert_with_warnings(
     dockerfile: &[u8],
     opts: &ConvertOptions,
     resolver: &dyn ImageResolver,
-) -> Vec<Warning> {
-    let Ok(build_arg_config) = config_from_build_args(opts) else {
-        return Vec::new();
+) -> (Result<ConvertResult, ConvertError>, Vec<Warning>) {
+    let mut linter = match crate::convert::build_linter(dockerfile, opts) {
+        Ok(linter) => linter,
+        Err(e) => return (Err(e), Vec::new()),
     };
-    let Ok(config) = configuration(dockerfile, build_arg_config) else {
-        return Vec::new();
-    };
-    let mut linter = Linter::new(config);
-    // The conversion's outcome is the build's; only its findings matter here.
-    let _ = crate::convert::convert_with_linter(dockerfile, opts, resolver, &mut linter);
+    let result = crate::convert::convert_with_linter(dockerfile, opts, resolver, &mut linter);
     let mut results = LintResults::default();
     results.add_findings(linter.into_findings(), 0);
-    results.warnings
+    (result, results.warnings)
 }
 
 /// An error that stops the check: its message and location.
@@ -120,7 +115,7 @@ type Stop = (String, Vec<Range>);
 
 /// The lint configuration: `build_arg_config` when the build argument gave one, else the
 /// `# check=` directive's.
-fn configuration(
+pub(crate) fn configuration(
     dockerfile: &[u8],
     build_arg_config: Option<LintConfig>,
 ) -> Result<LintConfig, Stop> {
@@ -185,9 +180,17 @@ mod tests {
         let df = b"FROM alpine AS unused\nENV A=$UNDEF_UNUSED\nFROM alpine\nENV B=$UNDEF_USED\n";
         let opts = ConvertOptions::default();
         let details = |ws: Vec<Warning>| ws.into_iter().map(|w| w.detail).collect::<Vec<_>>();
+        let (converted, warnings) =
+            convert_with_warnings(df, &opts, &crate::convert::OfflineResolver);
         assert_eq!(
-            details(build_warnings(df, &opts, &crate::convert::OfflineResolver)),
+            details(warnings),
             ["Usage of undefined variable '$UNDEF_USED'"]
+        );
+        // The same conversion a build without warnings makes.
+        let plain = crate::convert::convert(df, &opts, &OfflineResolver).expect("convert");
+        assert_eq!(
+            converted.expect("convert with warnings").definition,
+            plain.definition
         );
         let checked = check(df, &opts).expect("check");
         assert_eq!(
@@ -197,6 +200,21 @@ mod tests {
                 "Usage of undefined variable '$UNDEF_USED'"
             ]
         );
+    }
+
+    /// A lint configuration that does not parse fails the build's conversion.
+    #[test]
+    fn build_with_a_bad_check_directive_fails() {
+        let df = b"# check=skip=;error=maybe\nFROM alpine\n";
+        let (converted, warnings) =
+            convert_with_warnings(df, &ConvertOptions::default(), &OfflineResolver);
+        let err = converted.expect_err("bad check directive");
+        assert!(
+            err.to_string()
+                .starts_with("failed to parse check options: "),
+            "{err}"
+        );
+        assert!(warnings.is_empty());
     }
 
     #[test]
