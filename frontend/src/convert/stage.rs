@@ -308,6 +308,11 @@ impl OtherStages<'_> {
         }
     }
 
+    /// Whether `id` is the stage being dispatched.
+    pub fn is_current(&self, id: StageId) -> bool {
+        id == self.current
+    }
+
     /// Marks `path` as used from stage `id` (its shared path set).
     pub fn add_path(&mut self, id: StageId, path: String) {
         if let Some(set) = self.get(id).map(|s| s.paths) {
