@@ -274,6 +274,10 @@ pub(crate) fn dispatch_command(
         Command::Arg(c) => arg::dispatch_arg(d, c, cx),
         Command::Copy(c) => {
             let from = match sources.first() {
+                // Only an ONBUILD trigger can name the stage being dispatched (the stage
+                // graph refuses such cycles otherwise); like upstream, which marks the stage
+                // dispatched before its commands, it reads the stage's State as it is now.
+                Some(&src) if cx.others.is_current(src) => CopySource::Stage(d.state.clone()),
                 Some(&src) => {
                     let Some(s) = cx.others.get(src).filter(|s| s.dispatched) else {
                         return Err(ConvertError::msg(format!(
@@ -295,7 +299,12 @@ pub(crate) fn dispatch_command(
                 }
                 Some(&src) => {
                     for p in &c.sources.source_paths {
-                        cx.others.add_path(src, paths::join(&["/", p]));
+                        let p = paths::join(&["/", p]);
+                        if cx.others.is_current(src) {
+                            cx.others.add_path_to_set(d.paths, p);
+                        } else {
+                            cx.others.add_path(src, p);
+                        }
                     }
                 }
             }

@@ -398,7 +398,12 @@ fn go_atoi(s: &str) -> Option<i64> {
 
 /// Upstream's `initOnBuildTriggers`: parses each trigger, prepends the commands to the
 /// stage; whether any adds a dependency.
+///
+/// Unlike upstream, a trigger that names (as `--from`) an image that an enclosing trigger
+/// chain already named is refused: that image's triggers would name it again, each time as
+/// a new state, and upstream loops for ever.
 fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) -> Result<bool> {
+    let first_new = stages.states.len();
     let (start, end) = range_start_end(&stages.states[id].location);
     let mut has_new_deps = false;
     let mut commands = Vec::with_capacity(triggers.len());
@@ -422,6 +427,11 @@ fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) 
         if !cmd.sources.is_empty() {
             has_new_deps = true;
         }
+        for &src in cmd.sources.iter().filter(|&&src| src >= first_new) {
+            let name = stages.states[src].stage.base_name.clone();
+            check_trigger_chain(stages, id, &name)?;
+            stages.states[src].onbuild_origin = Some((id, name));
+        }
         register_sources(stages, id, &cmd);
         commands.push(cmd);
     }
@@ -430,6 +440,21 @@ fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) 
     commands.extend(d.commands.iter().cloned());
     d.commands = Arc::new(commands);
     Ok(has_new_deps)
+}
+
+/// Fails when `name` was already named by a trigger in the chain that led to stage `id`
+/// (`id`, the stage whose triggers named `id`, and so on).
+fn check_trigger_chain(stages: &Stages, id: StageId, name: &str) -> Result<()> {
+    let mut at = id;
+    while let Some((origin, named)) = &stages.states[at].onbuild_origin {
+        if named == name {
+            return Err(ConvertError::msg(format!(
+                "circular dependency detected on image: {name} (its ONBUILD triggers use it again)"
+            )));
+        }
+        at = *origin;
+    }
+    Ok(())
 }
 
 /// Upstream's `rangeStartEnd`: the first and last line of `ranges`.

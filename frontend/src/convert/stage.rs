@@ -144,6 +144,10 @@ pub(crate) struct DispatchState {
     pub onbuild_init: bool,
     /// Not a stage of the Dockerfile: an image or scratch used by `--from`.
     pub unregistered: bool,
+    /// For an image state that a base image's ONBUILD trigger names (`COPY --from=<image>`,
+    /// `RUN --mount=from=<image>`): the stage whose triggers named it, and the name as
+    /// written. Lets [`super::graph`] refuse trigger chains that name an image again.
+    pub onbuild_origin: Option<(StageId, String)>,
     /// The stage's ARGs, in order (with values as dispatched).
     pub build_args: Vec<KeyValuePairOptional>,
     /// The commands to dispatch (shared with the pre-dispatch snapshot).
@@ -306,6 +310,11 @@ impl OtherStages<'_> {
             std::cmp::Ordering::Equal => None,
             std::cmp::Ordering::Greater => self.after.get(id - self.current - 1).map(|b| &**b),
         }
+    }
+
+    /// Whether `id` is the stage being dispatched.
+    pub fn is_current(&self, id: StageId) -> bool {
+        id == self.current
     }
 
     /// Marks `path` as used from stage `id` (its shared path set).
