@@ -122,5 +122,31 @@ _static_profile_rfront() {
         # a recursion level.
         sed -n -E "s/^c?fn=\([0-9]+\) ([^(].*)$/\1/p" "$p" | sed -E "s/'[0-9]+$//" \
             | { grep -v -E '^0x[0-9a-f]+$' || true; } | LC_ALL=C sort -u
-    done | LC_ALL=C sort | uniq -c | LC_ALL=C sort -k1,1nr -k2,2 | sed -E 's/^ *[0-9]+ //'
+    done | LC_ALL=C sort | uniq -c | LC_ALL=C sort -k1,1nr -k2,2 | sed -E 's/^ *[0-9]+ //' \
+        | _static_cpu_variants "$bin"
+}
+
+# _static_cpu_variants BIN: copies the profiled names on standard input, then adds the code BIN
+# picks by CPU features on real hardware but not under valgrind, whose emulated CPU has neither
+# AVX-512 nor the SHA extensions: the EVEX/AVX-512 variants of each glibc string function seen
+# in its AVX2 or SSE form (memcpy is memmove's alias), and sha2's x86 (SHA-NI) functions when
+# its software SHA-256 was seen. Left out, each would be faulted in from cold text on its own
+# 64 KiB block. Needs nm; without it the names are copied unchanged.
+_static_cpu_variants() {
+    local bin=$1 names
+    names=$(cat)
+    printf '%s\n' "$names"
+    command -v nm >/dev/null 2>&1 || return 0
+    local families
+    families=$(printf '%s\n' "$names" \
+        | sed -n -E 's/^__([a-z0-9]+)_(avx2|avx|sse[0-9]*|ssse3)(_.*)?$/\1/p' \
+        | sed -E 's/^memcpy$/memcpy\nmemmove/; s/^memmove$/memcpy\nmemmove/' | sort -u)
+    local pattern=""
+    [ -z "$families" ] || pattern="^__($(printf '%s\n' "$families" | paste -sd'|'))_(evex|avx512)"
+    if printf '%s\n' "$names" | grep -q '4sha26sha256'; then
+        pattern="${pattern:+$pattern|}4sha26sha2563x86"
+    fi
+    [ -n "$pattern" ] || return 0
+    nm --defined-only "$bin" | awk '$2 ~ /^[tTWi]$/ {print $3}' | { grep -E "$pattern" || true; } \
+        | LC_ALL=C sort -u | { grep -v -x -F -f <(printf '%s\n' "$names") || true; }
 }
