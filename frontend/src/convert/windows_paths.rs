@@ -123,6 +123,9 @@ mod tests {
         assert!(is_abs("\\x", WINDOWS));
         assert!(!is_abs("C:x", WINDOWS));
         assert!(!is_abs("D:\\x", WINDOWS));
+        assert!(!is_abs("\\\\srv\\share", WINDOWS));
+        assert!(!is_abs("/a:b", WINDOWS));
+        assert!(is_abs("/a:b", "linux"));
         assert!(!is_abs("\\x", "linux"));
         assert_eq!(to_slash("a\\b", WINDOWS), "a/b");
         assert_eq!(from_slash("/a/b", WINDOWS), "\\a\\b");

@@ -12,7 +12,7 @@ use super::history::commit_to_history;
 use super::naming::step_name;
 use super::paths::normalize_workdir;
 use super::stage::DispatchState;
-use super::windows_paths::to_slash;
+use super::windows_paths::{is_abs, to_slash};
 
 /// Sets the working directory without a layer (a base image's `WorkingDir`): the image
 /// config keeps the OS's separators (`\` on Windows), the State and the returned path use
@@ -46,7 +46,7 @@ pub(crate) fn dispatch_workdir(
         &mut cx.lint(&c.meta.comments),
         d.workdir_set,
         &c.path,
-        &os,
+        is_abs(&c.path, &os),
         &c.meta.location(),
     );
     d.workdir_set = true;
