@@ -32,6 +32,7 @@ use super::naming::{
 };
 use super::paths::{self, normalize_path, path_relative_to_working_dir};
 use super::stage::DispatchState;
+use super::windows_paths;
 use crate::gateway::caps::{CapsError, llb_cap_info};
 
 /// Where a COPY reads from.
@@ -158,7 +159,12 @@ impl SharedCopyOptions {
 /// Upstream's `dispatchCopy`.
 fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>) -> Result<()> {
     let settings = cx.settings;
-    let dest = path_relative_to_working_dir(&d.state, &cfg.params.dest_path);
+    let os = d
+        .platform
+        .as_ref()
+        .map(|p| p.os.clone())
+        .unwrap_or_default();
+    let dest = path_relative_to_working_dir(&d.state, &cfg.params.dest_path, &os)?;
 
     let mode = if cfg.chmod.is_empty() {
         None
@@ -271,7 +277,8 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
                 let mut scope = cx.lint(cfg.comments);
                 hooks::copy_source(&mut scope, cfg.is_add, src, ignore, &cfg.location);
             }
-            let (src_path, include_patterns, required_paths) = local_source(src, cfg.parents);
+            let (src_path, include_patterns, required_paths) =
+                local_source(src, cfg.parents, &os).map_err(|e| e.wrap("removing drive letter"))?;
             let opts = shared.apply(CopyOptions {
                 follow_symlinks: true,
                 copy_dir_contents_only: true,
@@ -289,9 +296,11 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
 
     for content in &cfg.params.source_contents {
         commit_message.push_str(&format!(" <<{}", content.path));
+        let file = windows_paths::strip_drive_letter(&content.path, &os, false)
+            .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))?;
         let st = State::scratch().file(
             FileAction::mkfile(
-                content.path.clone(),
+                file.clone(),
                 0o644,
                 content.data.clone().into_bytes(),
                 MkfileOptions::default(),
@@ -304,12 +313,7 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
             create_dest_path: true,
             ..CopyOptions::default()
         });
-        push(FileAction::copy(
-            &st,
-            content.path.clone(),
-            dest.clone(),
-            opts,
-        ));
+        push(FileAction::copy(&st, file, dest.clone(), opts));
     }
 
     commit_message.push(' ');
@@ -459,7 +463,8 @@ fn git_source(
 /// A context or stage source: the path to copy, and with `--parents` the include pattern
 /// below the pivot (`a/./b` copies `b` keeping its path from `a`) and, without wildcards,
 /// the path that must exist.
-fn local_source(src: &str, parents: bool) -> (String, Vec<String>, Vec<String>) {
+/// Paths follow the rules of the stage's OS `os`; a refused Windows path fails.
+fn local_source(src: &str, parents: bool, os: &str) -> Result<(String, Vec<String>, Vec<String>)> {
     let mut src = src.to_string();
     let mut patterns = Vec::new();
     let mut required = Vec::new();
@@ -472,18 +477,18 @@ fn local_source(src: &str, parents: bool) -> (String, Vec<String>, Vec<String>) 
             }
             None => std::mem::replace(&mut src, "/".to_string()),
         };
-        let pattern = normalize_path("/", &pattern, false);
+        let pattern = normalize_path("/", &pattern, os, false)?;
         if !contains_wildcards(&src) && !contains_wildcards(&pattern) {
             required.push(paths::join(&[&src, &pattern]));
         }
         patterns.push(pattern.strip_prefix('/').unwrap_or(&pattern).to_string());
     }
-    let src = normalize_path("/", &src, false);
+    let src = normalize_path("/", &src, os, false)?;
     let required = required
         .iter()
-        .map(|p| normalize_path("/", p, false))
-        .collect();
-    (src, patterns, required)
+        .map(|p| normalize_path("/", p, os, false))
+        .collect::<Result<_>>()?;
+    Ok((src, patterns, required))
 }
 
 /// Upstream's `containsWildcards`: `*`, `?` or `[` not escaped by `\`.
@@ -508,20 +513,20 @@ mod tests {
     #[test]
     fn local_sources_with_parents() {
         assert_eq!(
-            local_source("./x/**/*.txt", true),
-            ("/".to_string(), vec!["x/**/*.txt".to_string()], vec![])
+            local_source("./x/**/*.txt", true, "linux").ok(),
+            Some(("/".to_string(), vec!["x/**/*.txt".to_string()], vec![]))
         );
         assert_eq!(
-            local_source("a/./b/c", true),
-            (
+            local_source("a/./b/c", true, "linux").ok(),
+            Some((
                 "/a".to_string(),
                 vec!["b/c".to_string()],
                 vec!["/a/b/c".to_string()]
-            )
+            ))
         );
         assert_eq!(
-            local_source("dir?/", false),
-            ("/dir?".to_string(), vec![], vec![])
+            local_source("dir?/", false, "linux").ok(),
+            Some(("/dir?".to_string(), vec![], vec![]))
         );
     }
 

@@ -213,7 +213,7 @@ fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
     d.state = st;
     if !d.image.config.working_dir.is_empty() {
         let wd = d.image.config.working_dir.clone();
-        workdir::set_workdir(d, &wd);
+        workdir::set_workdir(d, &wd).map_err(|e| e.with_location(&d.location))?;
     }
     if !d.image.config.user.is_empty() {
         let user = d.image.config.user.clone();

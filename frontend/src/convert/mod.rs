@@ -39,6 +39,7 @@ mod secrets;
 mod ssh;
 mod stage;
 mod suggest;
+mod windows_paths;
 mod workdir;
 
 use converter::Purpose;

@@ -1,8 +1,11 @@
 //! Slash-separated path helpers with Go's semantics (`path.Clean`, `path.Join`) and
 //! upstream's `system.NormalizePath` / `NormalizeWorkdir` / `pathRelativeToWorkingDir`
-//! for Unix-style targets.
+//! (OS-aware: Windows targets follow [`windows_paths`]).
 
 use llb::state::State;
+
+use super::error::{ConvertError, Result};
+use super::windows_paths;
 
 pub(crate) use syntax::paths::clean;
 
@@ -30,24 +33,32 @@ pub(crate) fn base(p: &str) -> String {
     }
 }
 
-/// Upstream's `system.NormalizePath` for a Unix target: `new_path` resolved against
-/// `parent`, with a trailing `/` or `/.` kept when `keep_slash`.
-pub(crate) fn normalize_path(parent: &str, new_path: &str, keep_slash: bool) -> String {
-    let orig = new_path;
-    let mut parent = if parent.is_empty() {
-        "/".to_string()
-    } else {
-        parent.to_string()
+/// Upstream's `system.NormalizePath`: `new_path` resolved against `parent` for a stage
+/// whose platform OS is `os` (Windows rules in [`windows_paths`]), slash-separated, with
+/// a trailing `/` or `/.` kept when `keep_slash`. Fails (`removing drive letter: …`) on a
+/// Windows path upstream refuses.
+pub(crate) fn normalize_path(
+    parent: &str,
+    new_path: &str,
+    os: &str,
+    keep_slash: bool,
+) -> Result<String> {
+    let strip = |p: &str| {
+        windows_paths::strip_drive_letter(p, os, keep_slash)
+            .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))
     };
-    if !parent.starts_with('/') {
+    let orig = windows_paths::to_slash(new_path, os);
+    let mut parent = windows_paths::to_slash(parent, os);
+    if parent.is_empty() {
+        parent = "/".to_string();
+    }
+    parent = strip(&parent)?;
+    if !windows_paths::is_abs(&parent, os) {
         parent = join(&["/", &parent]);
     }
-    let mut p = if new_path.is_empty() {
-        parent.clone()
-    } else {
-        new_path.to_string()
-    };
-    if !p.starts_with('/') {
+    let p = if orig.is_empty() { &parent } else { &orig };
+    let mut p = strip(p)?;
+    if !windows_paths::is_abs(&p, os) {
         p = join(&[&parent, &p]);
     }
     if keep_slash {
@@ -60,22 +71,27 @@ pub(crate) fn normalize_path(parent: &str, new_path: &str, keep_slash: bool) -> 
             p.push('.');
         }
     }
-    p
+    Ok(windows_paths::to_slash(&p, os))
 }
 
-/// Upstream's `system.NormalizeWorkdir`: the new working directory.
-pub(crate) fn normalize_workdir(current: &str, wd: &str) -> String {
-    normalize_path(current, wd, false)
+/// Upstream's `system.NormalizeWorkdir`: the new working directory, with the OS's
+/// separators (`\` for Windows, as the image config stores it).
+pub(crate) fn normalize_workdir(current: &str, wd: &str, os: &str) -> Result<String> {
+    let wd = normalize_path(current, wd, os, false)
+        .map_err(|e| e.wrap("normalizing working directory"))?;
+    Ok(windows_paths::from_slash(&wd, os))
 }
 
 /// Upstream's `pathRelativeToWorkingDir`: `p` made absolute against the State's working
-/// directory, a trailing slash kept.
-pub(crate) fn path_relative_to_working_dir(st: &State, p: &str) -> String {
-    if p.starts_with('/') {
-        return normalize_path("/", p, true);
+/// directory, a trailing slash kept, for a stage whose platform OS is `os`.
+pub(crate) fn path_relative_to_working_dir(st: &State, p: &str, os: &str) -> Result<String> {
+    let p = windows_paths::strip_drive_letter(p, os, true)
+        .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))?;
+    if windows_paths::is_abs(&p, os) {
+        return normalize_path("/", &p, os, true);
     }
-    let p = if p == "." || p.is_empty() { "./" } else { p };
-    normalize_path(st.get_dir(), p, true)
+    let p = if p == "." || p.is_empty() { "./" } else { &p };
+    normalize_path(st.get_dir(), p, os, true)
 }
 
 #[cfg(test)]
@@ -95,12 +111,44 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(normalize_path("/app", "sub/", true), "/app/sub/");
-        assert_eq!(normalize_path("/app", "./", true), "/app/");
-        assert_eq!(normalize_path("/", "./", true), "/");
-        assert_eq!(normalize_path("/app", "x/.", true), "/app/x/.");
-        assert_eq!(normalize_path("/app", "/abs/../y", false), "/abs/../y");
-        assert_eq!(normalize_workdir("/app", "sub"), "/app/sub");
-        assert_eq!(normalize_workdir("", "rel"), "/rel");
+        let linux = |parent: &str, p: &str, keep| normalize_path(parent, p, "linux", keep).ok();
+        assert_eq!(linux("/app", "sub/", true).as_deref(), Some("/app/sub/"));
+        assert_eq!(linux("/app", "./", true).as_deref(), Some("/app/"));
+        assert_eq!(linux("/", "./", true).as_deref(), Some("/"));
+        assert_eq!(linux("/app", "x/.", true).as_deref(), Some("/app/x/."));
+        assert_eq!(
+            linux("/app", "/abs/../y", false).as_deref(),
+            Some("/abs/../y")
+        );
+        assert_eq!(linux("/app", "C:\\x", false).as_deref(), Some("/app/C:\\x"));
+        assert_eq!(
+            normalize_workdir("/app", "sub", "linux").ok().as_deref(),
+            Some("/app/sub")
+        );
+        assert_eq!(
+            normalize_workdir("", "rel", "").ok().as_deref(),
+            Some("/rel")
+        );
+    }
+
+    #[test]
+    fn normalizes_windows() {
+        let win = |parent: &str, p: &str, keep| normalize_path(parent, p, "windows", keep).ok();
+        assert_eq!(win("\\app", "sub\\", true).as_deref(), Some("/app/sub/"));
+        assert_eq!(win("/", "C:\\a\\..\\b", false).as_deref(), Some("/b"));
+        assert_eq!(
+            normalize_workdir("/", "/", "windows").ok().as_deref(),
+            Some("\\")
+        );
+        assert_eq!(
+            normalize_workdir("\\w", "C:x", "windows").ok().as_deref(),
+            Some("\\w\\x")
+        );
+        assert_eq!(
+            normalize_workdir("/", "D:\\x", "windows").map_err(|e| e.to_string()),
+            Err("normalizing working directory: removing drive letter: \
+                 The specified path is not on the system drive (C:)"
+                .to_string())
+        );
     }
 }

@@ -12,13 +12,23 @@ use super::history::commit_to_history;
 use super::naming::step_name;
 use super::paths::normalize_workdir;
 use super::stage::DispatchState;
+use super::windows_paths::{is_abs, to_slash};
 
-/// Sets the working directory without a layer (a base image's `WorkingDir`).
-pub(crate) fn set_workdir(d: &mut DispatchState, path: &str) -> String {
-    let wd = normalize_workdir(&d.image.config.working_dir, path);
-    d.image.config.working_dir = wd.clone();
-    d.state = d.state.dir(&wd);
-    wd
+/// Sets the working directory without a layer (a base image's `WorkingDir`): the image
+/// config keeps the OS's separators (`\` on Windows), the State and the returned path use
+/// `/`.
+pub(crate) fn set_workdir(d: &mut DispatchState, path: &str) -> Result<String> {
+    let os = d
+        .platform
+        .as_ref()
+        .map(|p| p.os.clone())
+        .unwrap_or_default();
+    let wd = normalize_workdir(&d.image.config.working_dir, path, &os)
+        .map_err(|e| e.wrap("normalizing workdir"))?;
+    let slash_wd = to_slash(&wd, &os);
+    d.image.config.working_dir = wd;
+    d.state = d.state.dir(&slash_wd);
+    Ok(slash_wd)
 }
 
 /// `WORKDIR path`.
@@ -36,11 +46,11 @@ pub(crate) fn dispatch_workdir(
         &mut cx.lint(&c.meta.comments),
         d.workdir_set,
         &c.path,
-        &os,
+        is_abs(&c.path, &os),
         &c.meta.location(),
     );
     d.workdir_set = true;
-    let wd = set_workdir(d, &c.path);
+    let wd = set_workdir(d, &c.path)?;
     let mut with_layer = false;
     if wd != "/" {
         let opts = MkdirOptions {

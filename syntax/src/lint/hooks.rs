@@ -269,34 +269,19 @@ pub fn secret_key(
     }
 }
 
-/// Upstream's `system.IsAbs`: for `windows` a drive letter (only `C:`) is dropped and `\` is
-/// a separator; every other OS uses `/`.
-pub fn is_abs_path(path: &str, os: &str) -> bool {
-    if os != "windows" {
-        return path.starts_with('/');
-    }
-    let p = path.replace('\\', "/");
-    let bytes = p.as_bytes();
-    if bytes.len() >= 2 && bytes[1] == b':' {
-        if !bytes[0].eq_ignore_ascii_case(&b'c') {
-            return false;
-        }
-        return p[2..].starts_with('/');
-    }
-    p.starts_with('/')
-}
-
 /// `WorkdirRelativePath`: a `WORKDIR` (expanded `path`) in a stage whose working directory
 /// has not been set by a `WORKDIR` of this Dockerfile yet (`workdir_set`, inherited from the
-/// base stage). The caller sets `workdir_set` afterwards.
+/// base stage). `is_abs` says whether `path` is absolute by the rules of the stage's OS
+/// (upstream's `system.IsAbs`, which the caller knows). The caller sets `workdir_set`
+/// afterwards.
 pub fn workdir(
     r: &mut (impl Reporter + ?Sized),
     workdir_set: bool,
     path: &str,
-    os: &str,
+    is_abs: bool,
     ranges: &[Range],
 ) {
-    if !workdir_set && !is_abs_path(path, os) {
+    if !workdir_set && !is_abs {
         let rule = &WORKDIR_RELATIVE_PATH;
         run(r, rule, ranges, rule.detail(path));
     }
@@ -515,10 +500,9 @@ mod tests {
         let mut l = linter();
         let loc = line_ranges(4, 5);
         legacy_key_value(&mut l, "env", &loc);
-        workdir(&mut l, false, "app/", "linux", &loc);
-        workdir(&mut l, true, "sub", "linux", &loc);
-        workdir(&mut l, false, "/abs", "linux", &loc);
-        workdir(&mut l, false, "C:\\abs", "windows", &loc);
+        workdir(&mut l, false, "app/", false, &loc);
+        workdir(&mut l, true, "sub", false, &loc);
+        workdir(&mut l, false, "/abs", true, &loc);
         json_args(&mut l, "entrypoint", true, false, &loc);
         json_args(&mut l, "CMD", true, true, &loc);
         json_args(&mut l, "CMD", false, false, &loc);
