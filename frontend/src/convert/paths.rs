@@ -2,6 +2,8 @@
 //! upstream's `system.NormalizePath` / `NormalizeWorkdir` / `pathRelativeToWorkingDir`
 //! (OS-aware: Windows targets follow [`windows_paths`]).
 
+use std::borrow::Cow;
+
 use llb::state::State;
 
 use super::error::{ConvertError, Result};
@@ -43,24 +45,24 @@ pub(crate) fn normalize_path(
     os: &str,
     keep_slash: bool,
 ) -> Result<String> {
-    let strip = |p: &str| {
-        windows_paths::strip_drive_letter(p, os, keep_slash)
-            .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))
-    };
     let orig = windows_paths::to_slash(new_path, os);
-    let mut parent = windows_paths::to_slash(parent, os);
-    if parent.is_empty() {
-        parent = "/".to_string();
-    }
-    parent = strip(&parent)?;
-    if !windows_paths::is_abs(&parent, os) {
-        parent = join(&["/", &parent]);
-    }
-    let p = if orig.is_empty() { &parent } else { &orig };
-    let mut p = strip(p)?;
-    if !windows_paths::is_abs(&p, os) {
-        p = join(&[&parent, &p]);
-    }
+    let parent = windows_paths::to_slash(if parent.is_empty() { "/" } else { parent }, os);
+    let parent = strip_drive_letter(&parent, os, keep_slash)?;
+    let parent = if windows_paths::is_abs(&parent, os) {
+        parent
+    } else {
+        Cow::Owned(join(&["/", &parent]))
+    };
+    let p = strip_drive_letter(
+        if orig.is_empty() { &parent } else { &orig },
+        os,
+        keep_slash,
+    )?;
+    let mut p = if windows_paths::is_abs(&p, os) {
+        p.into_owned()
+    } else {
+        join(&[&parent, &p])
+    };
     if keep_slash {
         if orig.ends_with('/') && !p.ends_with('/') {
             p.push('/');
@@ -71,7 +73,17 @@ pub(crate) fn normalize_path(
             p.push('.');
         }
     }
-    Ok(windows_paths::to_slash(&p, os))
+    Ok(match windows_paths::to_slash(&p, os) {
+        Cow::Borrowed(_) => p,
+        Cow::Owned(converted) => converted,
+    })
+}
+
+/// [`windows_paths::strip_drive_letter`] with upstream's `removing drive letter: ` prefix on
+/// its error.
+fn strip_drive_letter<'a>(p: &'a str, os: &str, keep_slash: bool) -> Result<Cow<'a, str>> {
+    windows_paths::strip_drive_letter(p, os, keep_slash)
+        .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))
 }
 
 /// Upstream's `system.NormalizeWorkdir`: the new working directory, with the OS's
@@ -79,14 +91,16 @@ pub(crate) fn normalize_path(
 pub(crate) fn normalize_workdir(current: &str, wd: &str, os: &str) -> Result<String> {
     let wd = normalize_path(current, wd, os, false)
         .map_err(|e| e.wrap("normalizing working directory"))?;
-    Ok(windows_paths::from_slash(&wd, os))
+    Ok(match windows_paths::from_slash(&wd, os) {
+        Cow::Borrowed(_) => wd,
+        Cow::Owned(converted) => converted,
+    })
 }
 
 /// Upstream's `pathRelativeToWorkingDir`: `p` made absolute against the State's working
 /// directory, a trailing slash kept, for a stage whose platform OS is `os`.
 pub(crate) fn path_relative_to_working_dir(st: &State, p: &str, os: &str) -> Result<String> {
-    let p = windows_paths::strip_drive_letter(p, os, true)
-        .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))?;
+    let p = strip_drive_letter(p, os, true)?;
     if windows_paths::is_abs(&p, os) {
         return normalize_path("/", &p, os, true);
     }

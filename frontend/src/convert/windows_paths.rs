@@ -7,6 +7,8 @@
 //! (`C:`) and UNC paths (`\\server\share`, `//x`) are refused. Inside the LLB every path is
 //! slash-separated; only the image config's `WorkingDir` is written with `\`.
 
+use std::borrow::Cow;
+
 use super::history::go_quote;
 use super::paths::clean;
 
@@ -27,34 +29,36 @@ pub(crate) enum DriveError {
     NotSystemDrive,
 }
 
-/// `\` turned into `/` for Windows; other OSes unchanged.
-pub(crate) fn to_slash(p: &str, os: &str) -> String {
-    if os == WINDOWS {
-        p.replace('\\', "/")
+/// `\` turned into `/` for Windows; other OSes unchanged (borrowed, as is a Windows path
+/// without `\`).
+pub(crate) fn to_slash<'a>(p: &'a str, os: &str) -> Cow<'a, str> {
+    if os == WINDOWS && p.contains('\\') {
+        Cow::Owned(p.replace('\\', "/"))
     } else {
-        p.to_string()
+        Cow::Borrowed(p)
     }
 }
 
-/// `/` turned into `\` for Windows; other OSes unchanged.
-pub(crate) fn from_slash(p: &str, os: &str) -> String {
-    if os == WINDOWS {
-        p.replace('/', "\\")
+/// `/` turned into `\` for Windows; other OSes unchanged (borrowed).
+pub(crate) fn from_slash<'a>(p: &'a str, os: &str) -> Cow<'a, str> {
+    if os == WINDOWS && p.contains('/') {
+        Cow::Owned(p.replace('/', "\\"))
     } else {
-        p.to_string()
+        Cow::Borrowed(p)
     }
 }
 
 /// Upstream's `CheckSystemDriveAndRemoveDriveLetter`: for Windows, `p` with `/`
 /// separators, cleaned, without its `C:` prefix (a trailing separator kept when
-/// `keep_slash` and the cleaned path is longer than one byte). Other OSes: `p` unchanged.
-pub(crate) fn strip_drive_letter(
-    p: &str,
+/// `keep_slash` and the cleaned path is longer than one byte). Other OSes: `p` unchanged
+/// (borrowed).
+pub(crate) fn strip_drive_letter<'a>(
+    p: &'a str,
     os: &str,
     keep_slash: bool,
-) -> Result<String, DriveError> {
+) -> Result<Cow<'a, str>, DriveError> {
     if os != WINDOWS {
-        return Ok(p.to_string());
+        return Ok(Cow::Borrowed(p));
     }
     let b = p.as_bytes();
     if b.len() == 2 && b[1] == b':' {
@@ -69,12 +73,18 @@ pub(crate) fn strip_drive_letter(
         Some((drive, rest)) if drive.eq_ignore_ascii_case("c") => rest,
         Some(_) => return Err(DriveError::NotSystemDrive),
     };
-    Ok(clean_keeping_slash(&to_slash(rest, os), keep_slash))
+    Ok(Cow::Owned(clean_keeping_slash(
+        &to_slash(rest, os),
+        keep_slash,
+    )))
 }
 
 /// Upstream's `IsAbs`: for Windows, whether `p` (drive letter dropped) starts with a
 /// separator; a path with an invalid drive is not absolute. Other OSes: starts with `/`.
 pub(crate) fn is_abs(p: &str, os: &str) -> bool {
+    if os != WINDOWS {
+        return p.starts_with('/');
+    }
     match strip_drive_letter(p, os, false) {
         Ok(stripped) => to_slash(&stripped, os).starts_with('/'),
         Err(_) => false,
@@ -98,7 +108,7 @@ mod tests {
 
     #[test]
     fn drive_letters() {
-        let strip = |p: &str, keep| strip_drive_letter(p, WINDOWS, keep);
+        let strip = |p: &'static str, keep| strip_drive_letter(p, WINDOWS, keep);
         assert_eq!(strip("C:\\foo\\..\\bar", false).as_deref(), Ok("/bar"));
         assert_eq!(strip("c:rel\\", true).as_deref(), Ok("rel/"));
         assert_eq!(strip("b/", true).as_deref(), Ok("b"));

@@ -25,7 +25,7 @@ pub(crate) fn set_workdir(d: &mut DispatchState, path: &str) -> Result<String> {
         .unwrap_or_default();
     let wd = normalize_workdir(&d.image.config.working_dir, path, &os)
         .map_err(|e| e.wrap("normalizing workdir"))?;
-    let slash_wd = to_slash(&wd, &os);
+    let slash_wd = to_slash(&wd, &os).into_owned();
     d.image.config.working_dir = wd;
     d.state = d.state.dir(&slash_wd);
     Ok(slash_wd)
