@@ -32,7 +32,6 @@ use super::naming::{
 };
 use super::paths::{self, normalize_path, path_relative_to_working_dir};
 use super::stage::DispatchState;
-use super::windows_paths;
 use crate::gateway::caps::{CapsError, llb_cap_info};
 
 /// Where a COPY reads from.
@@ -296,8 +295,7 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
 
     for content in &cfg.params.source_contents {
         commit_message.push_str(&format!(" <<{}", content.path));
-        let file = windows_paths::strip_drive_letter(&content.path, &os, false)
-            .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))?;
+        let file = paths::strip_drive_letter(&content.path, &os, false)?;
         let st = State::scratch().file(
             FileAction::mkfile(
                 file.clone(),

@@ -81,7 +81,11 @@ pub(crate) fn normalize_path(
 
 /// [`windows_paths::strip_drive_letter`] with upstream's `removing drive letter: ` prefix on
 /// its error.
-fn strip_drive_letter<'a>(p: &'a str, os: &str, keep_slash: bool) -> Result<Cow<'a, str>> {
+pub(crate) fn strip_drive_letter<'a>(
+    p: &'a str,
+    os: &str,
+    keep_slash: bool,
+) -> Result<Cow<'a, str>> {
     windows_paths::strip_drive_letter(p, os, keep_slash)
         .map_err(|e| ConvertError::msg(format!("removing drive letter: {e}")))
 }
