@@ -28,7 +28,13 @@
 //!   images are compared, so rfront must produce exactly the 1.26 wording.
 //!
 //! Environment: `RFRONT_E2E_IMAGE` (default `ourorg/rfront:dev`), `RFRONT_E2E_PROBE_IMAGE`
-//! (default `ourorg/rfront-probe:dev`; its trials test the gateway with a stand-in compiler).
+//! (default `ourorg/rfront-probe:dev`; its trials test the gateway with a stand-in compiler),
+//! `RFRONT_E2E_REFERENCE` (optional): a frontend image to compare with instead of dockerd's
+//! built-in frontend, e.g. upstream docker/dockerfile 1.26 built locally; its history entries
+//! are then taken as they come (`history-1.26` is not applied). Gateway-only differences
+//! remain: through a gateway, upstream resolves images with `ResolveSourceMeta`, whose errors
+//! lack the `failed to resolve source metadata for …` the in-process frontend (and rfront,
+//! through `ResolveImageConfig`) reports.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -52,6 +58,13 @@ fn cases_dir() -> PathBuf {
 
 fn image() -> String {
     std::env::var("RFRONT_E2E_IMAGE").unwrap_or_else(|_| "ourorg/rfront:dev".into())
+}
+
+/// The frontend image the "builtin" side uses instead of dockerd's own frontend, if any.
+fn reference() -> Option<String> {
+    std::env::var("RFRONT_E2E_REFERENCE")
+        .ok()
+        .filter(|r| !r.is_empty())
 }
 
 fn probe_image() -> String {
@@ -246,6 +259,8 @@ fn buildx(
     cmd.env(SECRET_ENV.0, SECRET_ENV.1);
     if frontend == Frontend::Rfront {
         cmd.arg(format!("--build-arg=BUILDKIT_SYNTAX={image}"));
+    } else if let Some(reference) = reference() {
+        cmd.arg(format!("--build-arg=BUILDKIT_SYNTAX={reference}"));
     }
     for a in &case.args {
         cmd.arg(expand_arg(case, a)?);
@@ -567,7 +582,9 @@ fn run_build_case(case: &Case) -> Result<(), Failed> {
     }
     let mut diffs = diff_fs(&snapshot(&builtin.fs)?, &snapshot(&rfront.fs)?);
     let (mut ia, ib) = (image_summary(&builtin.tag)?, image_summary(&rfront.tag)?);
-    apply_history_overrides(&mut ia, &case.history_overrides);
+    if reference().is_none() {
+        apply_history_overrides(&mut ia, &case.history_overrides);
+    }
     diff_json(&ia, &ib, "image", &mut diffs);
     remove_image(&builtin.tag);
     remove_image(&rfront.tag);
