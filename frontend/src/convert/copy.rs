@@ -158,11 +158,7 @@ impl SharedCopyOptions {
 /// Upstream's `dispatchCopy`.
 fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>) -> Result<()> {
     let settings = cx.settings;
-    let os = d
-        .platform
-        .as_ref()
-        .map(|p| p.os.clone())
-        .unwrap_or_default();
+    let os = d.os().to_string();
     let dest = path_relative_to_working_dir(&d.state, &cfg.params.dest_path, &os)?;
 
     let mode = if cfg.chmod.is_empty() {

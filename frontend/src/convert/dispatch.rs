@@ -185,11 +185,7 @@ pub(crate) fn dispatch_stage(
 /// The stage's starting values from its image config: PATH, env, hostname, working
 /// directory, user, network mode.
 fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
-    let os = d
-        .platform
-        .as_ref()
-        .map(|p| p.os.clone())
-        .unwrap_or_default();
+    let os = d.os().to_string();
     let has_path = d
         .image
         .config

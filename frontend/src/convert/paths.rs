@@ -73,10 +73,7 @@ pub(crate) fn normalize_path(
             p.push('.');
         }
     }
-    Ok(match windows_paths::to_slash(&p, os) {
-        Cow::Borrowed(_) => p,
-        Cow::Owned(converted) => converted,
-    })
+    Ok(windows_paths::to_slash(p, os).into_owned())
 }
 
 /// [`windows_paths::strip_drive_letter`] with upstream's `removing drive letter: ` prefix on
@@ -95,10 +92,7 @@ pub(crate) fn strip_drive_letter<'a>(
 pub(crate) fn normalize_workdir(current: &str, wd: &str, os: &str) -> Result<String> {
     let wd = normalize_path(current, wd, os, false)
         .map_err(|e| e.wrap("normalizing working directory"))?;
-    Ok(match windows_paths::from_slash(&wd, os) {
-        Cow::Borrowed(_) => wd,
-        Cow::Owned(converted) => converted,
-    })
+    Ok(windows_paths::from_slash(wd, os).into_owned())
 }
 
 /// Upstream's `pathRelativeToWorkingDir`: `p` made absolute against the State's working

@@ -181,6 +181,11 @@ pub(crate) struct DispatchState {
 }
 
 impl DispatchState {
+    /// The OS of the stage's platform; empty until one is set.
+    pub fn os(&self) -> &str {
+        self.platform.as_ref().map_or("", |p| p.os.as_str())
+    }
+
     /// The stage's platform (the target platform until one is set).
     #[allow(dead_code)] // for copy.rs
     pub fn platform_or<'a>(&'a self, default: &'a Platform) -> &'a Platform {

@@ -29,22 +29,23 @@ pub(crate) enum DriveError {
     NotSystemDrive,
 }
 
-/// `\` turned into `/` for Windows; other OSes unchanged (borrowed, as is a Windows path
+/// `\` turned into `/` for Windows; other OSes unchanged (not copied, as is a Windows path
 /// without `\`).
-pub(crate) fn to_slash<'a>(p: &'a str, os: &str) -> Cow<'a, str> {
-    if os == WINDOWS && p.contains('\\') {
-        Cow::Owned(p.replace('\\', "/"))
-    } else {
-        Cow::Borrowed(p)
-    }
+pub(crate) fn to_slash<'a>(p: impl Into<Cow<'a, str>>, os: &str) -> Cow<'a, str> {
+    replace_separator(p.into(), os, '\\', "/")
 }
 
-/// `/` turned into `\` for Windows; other OSes unchanged (borrowed).
-pub(crate) fn from_slash<'a>(p: &'a str, os: &str) -> Cow<'a, str> {
-    if os == WINDOWS && p.contains('/') {
-        Cow::Owned(p.replace('/', "\\"))
+/// `/` turned into `\` for Windows; other OSes unchanged (not copied).
+pub(crate) fn from_slash<'a>(p: impl Into<Cow<'a, str>>, os: &str) -> Cow<'a, str> {
+    replace_separator(p.into(), os, '/', "\\")
+}
+
+/// `p` with every `from` replaced by `to` for Windows, else as given.
+fn replace_separator<'a>(p: Cow<'a, str>, os: &str, from: char, to: &str) -> Cow<'a, str> {
+    if os == WINDOWS && p.contains(from) {
+        Cow::Owned(p.replace(from, to))
     } else {
-        Cow::Borrowed(p)
+        p
     }
 }
 
@@ -86,7 +87,7 @@ pub(crate) fn is_abs(p: &str, os: &str) -> bool {
         return p.starts_with('/');
     }
     match strip_drive_letter(p, os, false) {
-        Ok(stripped) => to_slash(&stripped, os).starts_with('/'),
+        Ok(stripped) => to_slash(stripped, os).starts_with('/'),
         Err(_) => false,
     }
 }

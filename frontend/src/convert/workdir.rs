@@ -18,11 +18,7 @@ use super::windows_paths::{is_abs, to_slash};
 /// config keeps the OS's separators (`\` on Windows), the State and the returned path use
 /// `/`.
 pub(crate) fn set_workdir(d: &mut DispatchState, path: &str) -> Result<String> {
-    let os = d
-        .platform
-        .as_ref()
-        .map(|p| p.os.clone())
-        .unwrap_or_default();
+    let os = d.os().to_string();
     let wd = normalize_workdir(&d.image.config.working_dir, path, &os)
         .map_err(|e| e.wrap("normalizing workdir"))?;
     let slash_wd = to_slash(&wd, &os).into_owned();
@@ -37,11 +33,7 @@ pub(crate) fn dispatch_workdir(
     c: &WorkdirCommand,
     cx: &mut DispatchCx<'_>,
 ) -> Result<()> {
-    let os = d
-        .platform
-        .as_ref()
-        .map(|p| p.os.clone())
-        .unwrap_or_default();
+    let os = d.os().to_string();
     hooks::workdir(
         &mut cx.lint(&c.meta.comments),
         d.workdir_set,
