@@ -8,11 +8,12 @@
 #   stages-500.Dockerfile  32 ms, 23 MiB peak RSS
 # Target: 10x faster and under a quarter of the memory.
 #
-# Builds the release binary static and non-PIE, its code laid out by use (static_build_rfront in
-# ci/lib/static-build.sh; needs valgrind, installed with the benchmark tools), checks that it converts each
-# file to its golden Definition (same op count), then times it with hyperfine when installed,
-# otherwise with a date +%s%N loop, and reads the peak RSS with /usr/bin/time -v. The machine
-# should be otherwise idle: the load average is printed for context.
+# Builds the release binary static and non-PIE, its code and read-only data laid out by use
+# (static_build_rfront in ci/lib/static-build.sh; needs valgrind, installed with the benchmark
+# tools, and python3), checks that it converts each file to its golden Definition (same op
+# count), then times it with hyperfine when installed, otherwise with a date +%s%N loop, and
+# reads the peak RSS with /usr/bin/time -v. The machine should be otherwise idle: the load
+# average is printed for context.
 set -euo pipefail
 
 # shellcheck source=../../ci/lib/static-build.sh
