@@ -105,7 +105,8 @@ apt_ensure_packages() {
     local p
     # busybox-static: the base image. iptables: the FORWARD guard. docker-registry: the local
     # registry. graphviz: `llb-dump --format dot` checks. curl, jq, git: tests and smoke checks.
-    for p in busybox-static iptables docker-registry graphviz curl jq git ca-certificates; do
+    # python3: the tests of ci/lib's Python tools.
+    for p in busybox-static iptables docker-registry graphviz curl jq git ca-certificates python3; do
         apt_has "$p" || want+=("$p")
     done
     # Optional (benchmarks only): installed when the archive has them. hyperfine times the

@@ -33,6 +33,8 @@ cargo_run_checks() {
         # `cargo test` runs the doc tests too.
         ci_check_step "cargo test" cargo test --workspace --no-fail-fast
     fi
+    # The build tools' own tests (ci/lib/*_test.py: the benchmarks' data layout).
+    ci_check_step "ci/lib python tests" python3 -m unittest discover -s ci/lib -p '*_test.py'
 }
 
 e2e_run() {
