@@ -8,6 +8,11 @@
 #   stages-500.Dockerfile  32 ms, 23 MiB peak RSS
 # Target: 10x faster and under a quarter of the memory.
 #
+# With RFRONT_UPSTREAM_LLB set to a command that converts the Dockerfile given as its last
+# argument the way upstream does (say, a build of upstream's dockerfile2llb that writes the
+# marshalled Definition; none is in this repository), the two also run side by side and the
+# ratios are printed: on hosts whose speed drifts, the only fair comparison.
+#
 # Builds the release binary static and non-PIE, its code and read-only data laid out by use
 # (static_build_rfront in ci/lib/static-build.sh; needs valgrind, installed with the benchmark
 # tools, and python3), checks that it converts each file to its golden Definition (same op
@@ -24,6 +29,64 @@ runs="${1:-200}"
 bin="$(static_build_rfront "$root")/rfront"
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
+
+# peak_rss CMD...: CMD's peak resident memory in KiB.
+peak_rss() {
+    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'
+}
+
+# side_by_side RUNS RFRONT_RSS DOCKERFILE UPSTREAM_CMD... -- RFRONT_CMD...: upstream's conversion
+# and rfront's, timed in the same minutes: ten rounds of hyperfine over both commands, the
+# order swapped each round, so that the host's drift (these machines' speed swings 1.5-2x
+# within minutes) hits both alike; prints both medians and minimums, the ratio of the
+# medians, the median of the rounds' ratios, and the peak RSS of each.
+side_by_side() {
+    local runs=$1 rss=$2 df=$3
+    shift 3
+    local up=() rf=()
+    while [ "$1" != -- ]; do up+=("$1"); shift; done
+    shift
+    rf=("$@")
+    if ! command -v hyperfine >/dev/null 2>&1; then
+        echo "   side by side: needs hyperfine" >&2
+        return 0
+    fi
+    "${up[@]}" >/dev/null || { echo "   side by side: upstream command failed on $df" >&2; return 0; }
+    local per=$(( runs / 10 > 5 ? runs / 10 : 5 )) dir round
+    dir="$(mktemp -d)"
+    local first=(-n upstream "${up[*]}") second=(-n rfront "${rf[*]}")
+    for round in $(seq 10); do
+        # Its warnings (outliers: the host) go to a log, shown only when it fails.
+        hyperfine -N --warmup 3 --runs "$per" --export-json "$dir/$round.json" \
+            "${first[@]}" "${second[@]}" >/dev/null 2>"$dir/log" \
+            || { cat "$dir/log" >&2; rm -rf "$dir"; return 1; }
+        local swap=("${first[@]}")
+        first=("${second[@]}")
+        second=("${swap[@]}")
+    done
+    local up_rss
+    up_rss="$(peak_rss "${up[@]}")"
+    python3 - "$dir" "$rss" "$up_rss" <<'PY'
+import glob, json, statistics, sys
+times = {"rfront": [], "upstream": []}
+ratios = []
+for path in sorted(glob.glob(sys.argv[1] + "/*.json")):
+    median = {}
+    for r in json.load(open(path))["results"]:
+        times[r["command"]] += r["times"]
+        median[r["command"]] = r["median"]
+    ratios.append(median["upstream"] / median["rfront"])
+rss, up_rss = int(sys.argv[2]), int(sys.argv[3])
+m = {k: statistics.median(v) * 1000 for k, v in times.items()}
+lo = {k: min(v) * 1000 for k, v in times.items()}
+print(f"   side by side ({len(times['rfront'])} runs each): upstream median {m['upstream']:.2f} ms"
+      f" (min {lo['upstream']:.2f}), rfront median {m['rfront']:.2f} ms (min {lo['rfront']:.2f})")
+print(f"   upstream / rfront: ratio of medians {m['upstream'] / m['rfront']:.1f}x,"
+      f" median of the rounds' ratios {statistics.median(ratios):.1f}x;"
+      f" peak RSS {up_rss} / {rss} KiB = {up_rss / rss:.1f}x")
+PY
+    rm -rf "$dir"
+}
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in mixed-200 stages-500; do
@@ -70,6 +133,10 @@ PY
         done
         echo "   time (loop, $runs runs): mean $((total / runs / 1000)) us"
     fi
-    rss="$(/usr/bin/time -v "${cmd[@]}" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')"
+    rss="$(peak_rss "${cmd[@]}")"
     echo "   peak RSS: ${rss} KiB ($((rss / 1024)) MiB)"
+    if [ -n "${RFRONT_UPSTREAM_LLB:-}" ]; then
+        read -r -a up <<<"$RFRONT_UPSTREAM_LLB"
+        side_by_side "$runs" "$rss" "$df" "${up[@]}" "$df" -- "${cmd[@]}"
+    fi
 done
