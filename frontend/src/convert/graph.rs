@@ -244,11 +244,25 @@ impl Converter<'_> {
 
     /// Upstream's `resolveStages`: resolve the base images of the reachable stages, add the
     /// ONBUILD triggers of their bases, repeat while triggers add dependencies.
+    ///
+    /// Unlike upstream, the triggers of an image state that repeats its trigger chain (see
+    /// [`repeated_trigger_image`]) are not added: they would name the image once more, as a
+    /// new state, for ever. Everything else goes on as upstream's rounds do, so whatever
+    /// error upstream meets first is still met first; when the rounds end with nothing left
+    /// but such a repetition, the chain is refused.
     pub(crate) fn resolve_stages(&mut self, target: StageId) -> Result<BTreeSet<StageId>> {
         loop {
             let reachable = self.resolve_reachable_stages(target)?;
             let mut new_deps = false;
+            let mut repeated = None;
             for &id in &reachable {
+                if let Some(name) = repeated_trigger_image(&self.stages, id) {
+                    if repeated.is_none() {
+                        let location = &self.stages.states[id].location;
+                        repeated = Some(repeated_chain_error(name).set_location(location));
+                    }
+                    continue;
+                }
                 init_from_base(&mut self.stages, id);
                 let d = &self.stages.states[id];
                 let mut onbuilds = d.image.config.on_build.clone();
@@ -271,7 +285,10 @@ impl Converter<'_> {
                 }
             }
             if !new_deps {
-                return Ok(reachable);
+                return match repeated {
+                    Some(e) => Err(e),
+                    None => Ok(reachable),
+                };
             }
         }
     }
@@ -397,11 +414,8 @@ fn go_atoi(s: &str) -> Option<i64> {
 }
 
 /// Upstream's `initOnBuildTriggers`: parses each trigger, prepends the commands to the
-/// stage; whether any adds a dependency.
-///
-/// Unlike upstream, a trigger that names (as `--from`) an image that an enclosing trigger
-/// chain already named is refused: that image's triggers would name it again, each time as
-/// a new state, and upstream loops for ever.
+/// stage; whether any adds a dependency. Each image state a trigger names (as `--from`)
+/// records which stage's triggers named it, for [`repeated_trigger_image`].
 fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) -> Result<bool> {
     let first_new = stages.states.len();
     let (start, end) = range_start_end(&stages.states[id].location);
@@ -429,7 +443,6 @@ fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) 
         }
         for &src in cmd.sources.iter().filter(|&&src| src >= first_new) {
             let name = stages.states[src].stage.base_name.clone();
-            check_trigger_chain(stages, id, &name)?;
             stages.states[src].onbuild_origin = Some((id, name));
         }
         register_sources(stages, id, &cmd);
@@ -442,19 +455,27 @@ fn init_onbuild_triggers(stages: &mut Stages, id: StageId, triggers: &[String]) 
     Ok(has_new_deps)
 }
 
-/// Fails when `name` was already named by a trigger in the chain that led to stage `id`
-/// (`id`, the stage whose triggers named `id`, and so on).
-fn check_trigger_chain(stages: &Stages, id: StageId, name: &str) -> Result<()> {
-    let mut at = id;
+/// For an image state named by a trigger: its name, when a trigger earlier in the chain that
+/// led to it (the stage whose triggers named it, the stage whose triggers named that one,
+/// and so on) named the same image. Its triggers are then those of that earlier state, and
+/// would name the image again: upstream loops for ever on such a chain.
+fn repeated_trigger_image(stages: &Stages, id: StageId) -> Option<&str> {
+    let (origin, name) = stages.states[id].onbuild_origin.as_ref()?;
+    let mut at = *origin;
     while let Some((origin, named)) = &stages.states[at].onbuild_origin {
         if named == name {
-            return Err(ConvertError::msg(format!(
-                "circular dependency detected on image: {name} (its ONBUILD triggers use it again)"
-            )));
+            return Some(name);
         }
         at = *origin;
     }
-    Ok(())
+    None
+}
+
+/// The refusal of a trigger chain that names `name` again (see [`repeated_trigger_image`]).
+fn repeated_chain_error(name: &str) -> ConvertError {
+    ConvertError::msg(format!(
+        "circular dependency detected on image: {name} (its ONBUILD triggers use it again)"
+    ))
 }
 
 /// Upstream's `rangeStartEnd`: the first and last line of `ranges`.
