@@ -46,8 +46,8 @@ pub(crate) fn normalize_path(
     keep_slash: bool,
 ) -> Result<String> {
     let orig = windows_paths::to_slash(new_path, os);
-    let parent = windows_paths::to_slash(if parent.is_empty() { "/" } else { parent }, os);
-    let parent = strip_drive_letter(&parent, os, keep_slash)?;
+    // strip_drive_letter takes either separator and returns `/` ones.
+    let parent = strip_drive_letter(if parent.is_empty() { "/" } else { parent }, os, keep_slash)?;
     let parent = if windows_paths::is_abs(&parent, os) {
         parent
     } else {
@@ -73,7 +73,9 @@ pub(crate) fn normalize_path(
             p.push('.');
         }
     }
-    Ok(windows_paths::to_slash(p, os).into_owned())
+    // Already slash-separated: both sides went through strip_drive_letter, which leaves no
+    // `\` on Windows.
+    Ok(p)
 }
 
 /// [`windows_paths::strip_drive_letter`] with upstream's `removing drive letter: ` prefix on

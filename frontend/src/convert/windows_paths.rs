@@ -86,10 +86,8 @@ pub(crate) fn is_abs(p: &str, os: &str) -> bool {
     if os != WINDOWS {
         return p.starts_with('/');
     }
-    match strip_drive_letter(p, os, false) {
-        Ok(stripped) => to_slash(stripped, os).starts_with('/'),
-        Err(_) => false,
-    }
+    // The stripped path is already slash-separated.
+    strip_drive_letter(p, os, false).is_ok_and(|stripped| stripped.starts_with('/'))
 }
 
 /// Go's `path.Clean` of a slash path, keeping one trailing `/` when `keep_slash` and the
