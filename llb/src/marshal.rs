@@ -467,13 +467,14 @@ impl<'a> Marshaller<'a> {
                 self.emit(&node)?;
                 continue;
             }
-            let deps = node.dependencies();
-            stack.push((node, true));
-            for dep in deps.iter().rev() {
+            let at = stack.len();
+            for dep in node.dependencies().iter().rev() {
                 if !self.digests.contains_key(&dep.node_key()) {
                     stack.push((Arc::clone(&dep.node), false));
                 }
             }
+            // The node goes under its inputs: it is emitted once they are.
+            stack.insert(at, (node, true));
         }
         Ok(())
     }

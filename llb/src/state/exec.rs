@@ -581,10 +581,10 @@ pub(crate) struct ExecOp {
 
 impl ExecOp {
     /// Mount sources in mount order (the marshal visiting order).
-    pub(crate) fn dependencies(&self) -> Vec<Output> {
+    pub(crate) fn dependencies(&self) -> Vec<&Output> {
         self.mounts
             .iter()
-            .filter_map(|e| e.mount.source.clone())
+            .filter_map(|e| e.mount.source.as_ref())
             .collect()
     }
 

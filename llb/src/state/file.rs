@@ -561,7 +561,7 @@ impl FileMarshal<'_, '_> {
 
 impl FileOp {
     /// The outputs the chain reads, in upstream's visiting order.
-    pub(crate) fn dependencies(&self) -> Vec<Output> {
+    pub(crate) fn dependencies(&self) -> Vec<&Output> {
         let mut out = Vec::new();
         collect_outputs(&self.action, &mut out);
         out
@@ -607,15 +607,15 @@ impl FileOp {
 }
 
 /// Go's `FileAction.allOutputs`.
-fn collect_outputs(fa: &Arc<BoundAction>, out: &mut Vec<Output>) {
+fn collect_outputs<'a>(fa: &'a Arc<BoundAction>, out: &mut Vec<&'a Output>) {
     let mut cur = Some(fa);
     while let Some(a) = cur {
         if let Some(o) = a.state.output() {
-            out.push(o.clone());
+            out.push(o);
         }
         if let ActionKind::Copy { source, .. } = &a.kind {
             match source {
-                CopySource::State(s) => out.extend(s.output().cloned()),
+                CopySource::State(s) => out.extend(s.output()),
                 CopySource::Actions(b) => collect_outputs(&b.0, out),
             }
         }

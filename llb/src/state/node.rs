@@ -47,14 +47,14 @@ impl OpNode {
 
     /// The outputs this node depends on, in the order upstream visits them
     /// when marshalling (which fixes the order of ops in the Definition).
-    pub(crate) fn dependencies(&self) -> Vec<Output> {
+    pub(crate) fn dependencies(&self) -> Vec<&Output> {
         match &self.kind {
             OpKind::Source(_) => Vec::new(),
             OpKind::Exec(e) => e.dependencies(),
             OpKind::File(f) => f.dependencies(),
-            OpKind::Merge(m) => m.inputs.clone(),
-            OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).cloned().collect(),
-            OpKind::Definition(d) => d.inputs.clone(),
+            OpKind::Merge(m) => m.inputs.iter().collect(),
+            OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).collect(),
+            OpKind::Definition(d) => d.inputs.iter().collect(),
         }
     }
 }
