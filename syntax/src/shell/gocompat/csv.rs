@@ -50,23 +50,23 @@ pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
     let mut pos = 0usize;
     'field: loop {
         if !line.starts_with('"') {
-            let (field, rest) = match line.find(',') {
-                Some(i) => (&line[..i], Some(&line[i + 1..])),
-                None => (line, None),
-            };
-            if let Some(j) = field.find('"') {
-                return Err(CsvError::BareQuote {
-                    column: pos + j + 1,
-                });
-            }
-            out.push(field.to_owned());
-            match rest {
-                Some(rest) => {
-                    pos += field.len() + 1;
-                    line = rest;
+            // One scan for the field's end or a stray quote, whichever comes first.
+            match line.bytes().position(|b| b == b',' || b == b'"') {
+                Some(j) if line.as_bytes()[j] == b'"' => {
+                    return Err(CsvError::BareQuote {
+                        column: pos + j + 1,
+                    });
+                }
+                Some(i) => {
+                    out.push(line[..i].to_owned());
+                    pos += i + 1;
+                    line = &line[i + 1..];
                     continue 'field;
                 }
-                None => break 'field,
+                None => {
+                    out.push(line.to_owned());
+                    break 'field;
+                }
             }
         }
         // Quoted field.
