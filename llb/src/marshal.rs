@@ -161,18 +161,24 @@ impl MarshalOptions {
 }
 
 /// A random 25-character base-36 id, like BuildKit's `identity.NewID`.
+///
+/// The process draws one random seed (from std's hasher keys, the time and the process id);
+/// each id is then the next two numbers of a counter from that seed, each scrambled by
+/// splitmix64, a bijection: ids never repeat within a process.
 pub fn new_id() -> String {
-    let state = std::collections::hash_map::RandomState::new();
-    let mut value: u128 = 0;
-    for salt in 0..2u64 {
-        let mut h = state.build_hasher();
-        h.write_u64(salt);
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
             h.write_u128(t.as_nanos());
         }
         h.write_u32(std::process::id());
-        value = (value << 64) | u128::from(h.finish());
-    }
+        h.finish()
+    });
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let word = |i: u64| u128::from(splitmix64(seed.wrapping_add(n.wrapping_mul(2) + i)));
+    let mut value = (word(0) << 64) | word(1);
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut out = vec![b'0'; 25];
     for slot in out.iter_mut().rev() {
@@ -180,6 +186,14 @@ pub fn new_id() -> String {
         value /= 36;
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// splitmix64's output function: a bijection of `u64` that scrambles its bits.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// What one op kind contributes to its `pb.Op`.

@@ -807,3 +807,19 @@ fn marshal_to_writer_streams_the_same_bytes() {
         Err(MarshalError::Write("disk full".into()))
     );
 }
+
+/// `new_id` gives 25 base-36 characters, never the same twice in a process.
+#[test]
+fn new_ids_are_base36_and_distinct() {
+    let ids: std::collections::BTreeSet<String> =
+        (0..10_000).map(|_| llb::marshal::new_id()).collect();
+    assert_eq!(ids.len(), 10_000);
+    for id in &ids {
+        assert_eq!(id.len(), 25, "{id}");
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()),
+            "{id}"
+        );
+    }
+}
