@@ -71,7 +71,7 @@ pub(crate) fn dispatch_arg(
         }
         d.outline.used_args.insert(arg.key.clone());
         commit.push(match &arg.value {
-            Some(v) => format!("{}={v}", arg.key),
+            Some(v) => [arg.key.as_str(), "=", v].concat(),
             None => arg.key.clone(),
         });
         d.build_args.push(arg);

@@ -87,7 +87,7 @@ pub(crate) fn parse_key_value(entry: &str) -> (&str, &str) {
 
 /// Upstream's `addEnv`: replaces the entry for `key` in place, or appends one.
 pub(crate) fn add_env(env: &mut Vec<String>, key: &str, value: &str) {
-    let entry = format!("{key}={value}");
+    let entry = [key, "=", value].concat();
     match env.iter_mut().find(|e| parse_key_value(e).0 == key) {
         Some(slot) => *slot = entry,
         None => env.push(entry),

@@ -161,7 +161,7 @@ pub(crate) fn dispatch_run(
     }
     d.state = exec.constraints(constraints).run().into_root();
 
-    let msg = format!("RUN {}", run_command_string(&args, &d.build_args, &env));
+    let msg = ["RUN ", &run_command_string(&args, &d.build_args, &env)].concat();
     commit_to_history(&mut d.image, msg, true, true, d.epoch);
     Ok(())
 }
@@ -207,7 +207,7 @@ fn run_command_string(
         let v = env
             .get(&arg.key)
             .unwrap_or_else(|| arg.value_str().to_string());
-        let entry = format!("{}={v}", arg.key);
+        let entry = [arg.key.as_str(), "=", &v].concat();
         match index.get(arg.key.as_str()) {
             Some(&i) => tmp[i] = entry,
             None => {

@@ -86,7 +86,7 @@ impl EnvList {
     pub fn to_array(&self) -> Vec<String> {
         self.entries
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, v)| [k.as_str(), "=", v.as_str()].concat())
             .collect()
     }
 
