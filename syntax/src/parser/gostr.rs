@@ -247,7 +247,12 @@ pub(crate) fn split2_ascii_ws(s: &str) -> (&str, Option<&str>) {
 
 /// Bytes as text, replacing invalid UTF-8 like Go code that later re-encodes would see it.
 pub(crate) fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    // Valid text (the usual case) is checked by `from_utf8`'s fast path; `from_utf8_lossy`
+    // walks it chunk by chunk, several times slower.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]
