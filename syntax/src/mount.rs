@@ -460,7 +460,7 @@ impl Mount {
     /// (Go `path.Clean`). The compiler prefixes its cache namespace.
     pub fn cache_id_or_target(&self) -> String {
         if self.cache_id.is_empty() {
-            path_clean(&self.target)
+            crate::paths::clean(&self.target)
         } else {
             self.cache_id.clone()
         }
@@ -523,34 +523,6 @@ impl Mount {
     }
 }
 
-/// Go's `path.Clean` (slash-separated, lexical).
-fn path_clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".to_owned();
-    }
-    let rooted = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|last| *last != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_owned(),
-        (false, false) => joined,
-    }
-}
-
 /// Go's `path.Base`: the last element, trailing slashes removed; `.` for empty, `/` for root.
 fn path_base(p: &str) -> String {
     if p.is_empty() {
@@ -580,7 +552,7 @@ mod tests {
             ("//x//y/./", "/x/y"),
             ("../a/b/..", "../a"),
         ] {
-            assert_eq!(path_clean(p), want, "{p}");
+            assert_eq!(crate::paths::clean(p), want, "{p}");
         }
         for (p, want) in [("", "."), ("///", "/"), ("/a/b/", "b"), ("c", "c")] {
             assert_eq!(path_base(p), want, "{p}");
