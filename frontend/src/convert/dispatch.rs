@@ -185,7 +185,7 @@ pub(crate) fn dispatch_stage(
 /// The stage's starting values from its image config: PATH, env, hostname, working
 /// directory, user, network mode.
 fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
-    let os = d.os().to_string();
+    let os = d.os();
     let has_path = d
         .image
         .config
@@ -196,7 +196,7 @@ fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
         d.image
             .config
             .env
-            .push(format!("PATH={}", default_path_env(&os)));
+            .push(format!("PATH={}", default_path_env(os)));
     }
     let mut st = d.state.clone();
     for entry in &d.image.config.env {

@@ -18,10 +18,10 @@ use super::windows_paths::{is_abs, to_slash};
 /// config keeps the OS's separators (`\` on Windows), the State and the returned path use
 /// `/`.
 pub(crate) fn set_workdir(d: &mut DispatchState, path: &str) -> Result<String> {
-    let os = d.os().to_string();
-    let wd = normalize_workdir(&d.image.config.working_dir, path, &os)
+    let os = d.os();
+    let wd = normalize_workdir(&d.image.config.working_dir, path, os)
         .map_err(|e| e.wrap("normalizing workdir"))?;
-    let slash_wd = to_slash(&wd, &os).into_owned();
+    let slash_wd = to_slash(&wd, os).into_owned();
     d.image.config.working_dir = wd;
     d.state = d.state.dir(&slash_wd);
     Ok(slash_wd)
@@ -33,12 +33,12 @@ pub(crate) fn dispatch_workdir(
     c: &WorkdirCommand,
     cx: &mut DispatchCx<'_>,
 ) -> Result<()> {
-    let os = d.os().to_string();
+    let os = d.os();
     hooks::workdir(
         &mut cx.lint(&c.meta.comments),
         d.workdir_set,
         &c.path,
-        is_abs(&c.path, &os),
+        is_abs(&c.path, os),
         &c.meta.location(),
     );
     d.workdir_set = true;
