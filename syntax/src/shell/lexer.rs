@@ -99,11 +99,19 @@ impl Lexer {
     /// Whether `word` holds nothing the processor would act on: no `$`, quote, `<`, escape
     /// character or leading BOM. Such a word comes out unchanged.
     fn is_plain(&self, word: &str) -> bool {
-        let escape = self.escape;
-        !word.starts_with('\u{feff}')
-            && !word
+        if word.starts_with('\u{feff}') {
+            return false;
+        }
+        match u8::try_from(self.escape) {
+            // Every byte of a non-ASCII character is >= 0x80: the ASCII ones can be
+            // compared byte by byte.
+            Ok(escape) if escape.is_ascii() => !word
+                .bytes()
+                .any(|b| matches!(b, b'$' | b'\'' | b'"' | b'<') || b == escape),
+            _ => !word
                 .chars()
-                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == escape)
+                .any(|c| matches!(c, '$' | '\'' | '"' | '<') || c == self.escape),
+        }
     }
 
     fn run(
@@ -124,17 +132,18 @@ impl Lexer {
                 ..ProcessResult::default()
             });
         }
-        let mut chars: Vec<char> = word.chars().collect();
         // Upstream reads the word with Go's text/scanner, which drops a leading BOM.
-        if chars.first() == Some(&'\u{feff}') {
-            chars.remove(0);
-        }
+        let pos = if word.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
         let mut p = Processor {
             lexer: self,
             env,
             want_words,
-            chars,
-            pos: 0,
+            word,
+            pos,
             raw_escapes: self.raw_escapes,
             words_buf: String::new(),
             matched: BTreeSet::new(),
@@ -182,7 +191,8 @@ struct Processor<'a> {
     env: &'a dyn Env,
     /// Build the split words too (`ProcessWords`); otherwise only the single-word result.
     want_words: bool,
-    chars: Vec<char>,
+    /// The input; `pos` is the byte offset of the next character.
+    word: &'a str,
     pos: usize,
     raw_escapes: bool,
     /// The in-progress word, shared by all nesting levels (see `words.rs`).
@@ -191,17 +201,46 @@ struct Processor<'a> {
     unmatched: BTreeSet<String>,
 }
 
-impl Processor<'_> {
+impl<'a> Processor<'a> {
     fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
+        let b = *self.word.as_bytes().get(self.pos)?;
+        if b.is_ascii() {
+            Some(char::from(b))
+        } else {
+            self.word[self.pos..].chars().next()
+        }
     }
 
     fn next(&mut self) -> Option<char> {
-        let c = self.peek();
-        if c.is_some() {
-            self.pos += 1;
-        }
-        c
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    /// The run of input from the current position that holds none of `$`, `<`, the escape
+    /// character, `stop` nor (when `quotes`) a quote, consumed; `None` (nothing consumed)
+    /// when the escape character or `stop` is not ASCII.
+    fn take_ordinary(&mut self, stop: Option<char>, quotes: bool) -> Option<&'a str> {
+        let escape = u8::try_from(self.lexer.escape).ok().filter(u8::is_ascii)?;
+        let stop = match stop {
+            None => None,
+            Some(c) => Some(u8::try_from(c).ok().filter(u8::is_ascii)?),
+        };
+        let rest = &self.word.as_bytes()[self.pos..];
+        let len = rest
+            .iter()
+            .position(|&b| {
+                matches!(b, b'$' | b'<')
+                    || b == escape
+                    || Some(b) == stop
+                    || (quotes && matches!(b, b'\'' | b'"'))
+            })
+            .unwrap_or(rest.len());
+        // The run ends before an ASCII byte or at the end: a character boundary.
+        let word: &'a str = self.word;
+        let run = &word[self.pos..self.pos + len];
+        self.pos += len;
+        Some(run)
     }
 
     /// Processes until `stop` (consumed) or the end of input, with escapes kept or not.
@@ -258,6 +297,13 @@ impl Processor<'_> {
                         words.add_raw_string(&mut self.words_buf, &tmp);
                     }
                 }
+                _ if !w && ch != self.lexer.escape => match self.take_ordinary(stop, quotes) {
+                    Some(run) if !run.is_empty() => result.push_str(run),
+                    _ => {
+                        self.next();
+                        result.push(ch);
+                    }
+                },
                 _ => {
                     self.next();
                     if ch == self.lexer.escape {

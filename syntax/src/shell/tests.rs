@@ -393,3 +393,38 @@ fn names_use_go_unicode_classes() {
         Ok(String::new())
     );
 }
+
+/// Runs of ordinary text are copied whole in single-word mode: non-ASCII text next to
+/// expansions, nested stops, quotes left alone, a BOM and a backtick escape come out as the
+/// character-by-character reading gives them.
+#[test]
+fn ordinary_runs_keep_every_character() {
+    let e = env(&[("A", "é1"), ("B", "")]);
+    let plain = Lexer::new('\\');
+    let cases: &[(Lexer, &str, &str)] = &[
+        (plain, "héllo $A wörld", "héllo é1 wörld"),
+        (plain, "ü${B:-x}y}z€", "üxy}z€"),
+        (plain, "${B:-a/b}/c", "a/b/c"),
+        (plain, "${A/é/ß}ñ", "ß1ñ"),
+        (plain, "\u{feff}$A 日本", "é1 日本"),
+        (plain, "$A日本", ""),
+        (plain, "a\\$A 'q $A' \"d $A\"", "a$A q $A d é1"),
+        (
+            plain.with_skip_process_quotes(true),
+            "'$A' \"x\"",
+            "'é1' \"x\"",
+        ),
+        (Lexer::new('`'), "c:\\dir `$A $A", "c:\\dir $A é1"),
+        (plain.with_raw_escapes(true), "a\\b$A", "a\\bé1"),
+    ];
+    for (lexer, input, want) in cases {
+        let got = lexer.process_word(input, &e).unwrap().result;
+        assert_eq!(got, *want, "{input:?}");
+        // The split reading sees the same characters (unless a nested `${…}` clears the
+        // word in progress, as upstream's shared buffer does, or quotes keep spaces).
+        if !input.contains("${") && !input.contains(['\'', '"']) {
+            let words = lexer.process_words(input, &e).unwrap().words.concat();
+            assert_eq!(words, want.replace(' ', ""), "{input:?}");
+        }
+    }
+}
