@@ -91,6 +91,22 @@ fn env_and_dir_values() {
 }
 
 #[test]
+fn meta_mut_changes_only_this_state() {
+    let st = State::scratch().add_env("A", "1");
+    let mut changed = st.clone();
+    changed.meta_mut().env.add_or_replace("B", "2");
+    changed.meta_mut().env.add_or_replace("A", "3");
+    assert_eq!(changed.env().to_array(), ["B=2", "A=3"]);
+    // The State it was cloned from keeps its own values.
+    assert_eq!(st.env().to_array(), ["A=1"]);
+    // The same as the State-returning calls.
+    assert_eq!(
+        changed.env().to_array(),
+        st.add_env("B", "2").add_env("A", "3").env().to_array()
+    );
+}
+
+#[test]
 fn exec_values_do_not_leak_into_the_result() {
     let base = alpine().user("app").dir("/w");
     let run = base

@@ -62,7 +62,7 @@ pub(crate) fn dispatch_arg(
         };
         if let Some(v) = &arg.value {
             if !NON_ENV_ARGS.contains(&arg.key.as_str()) {
-                d.state = d.state.add_env(&arg.key, v);
+                d.state.meta_mut().env.add_or_replace(&arg.key, v);
             }
             info.value = v.clone();
         }

@@ -198,15 +198,14 @@ fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
             .env
             .push(format!("PATH={}", default_path_env(os)));
     }
-    let mut st = d.state.clone();
+    let meta = d.state.meta_mut();
     for entry in &d.image.config.env {
         let (k, v) = parse_key_value(entry);
-        st = st.add_env(k, v);
+        meta.env.add_or_replace(k, v);
     }
     if !settings.hostname.is_empty() {
-        st = st.hostname(&settings.hostname);
+        d.state = d.state.hostname(&settings.hostname);
     }
-    d.state = st;
     if !d.image.config.working_dir.is_empty() {
         let wd = d.image.config.working_dir.clone();
         workdir::set_workdir(d, &wd).map_err(|e| e.with_location(&d.location))?;

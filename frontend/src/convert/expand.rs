@@ -28,7 +28,7 @@ pub(crate) fn expand_command(
     let env = ListEnv(state.env());
     let report = RefCell::new(report);
     let word = |w: &str| -> Result<String, ShellError> {
-        match shlex.process_word(w, &env) {
+        match shlex.process_word_unmatched(w, &env) {
             Ok(r) => {
                 if !r.unmatched.is_empty() {
                     (report.borrow_mut())(&r.unmatched);
@@ -143,11 +143,13 @@ fn expand_raw(
     let lexer = Lexer::new('\\').with_skip_process_quotes(true);
     for content in &mut s.source_contents {
         if content.expand {
-            let r = lexer.process_word(&content.data, env).inspect_err(|e| {
-                if !e.unmatched.is_empty() {
-                    (report.borrow_mut())(&e.unmatched);
-                }
-            })?;
+            let r = lexer
+                .process_word_unmatched(&content.data, env)
+                .inspect_err(|e| {
+                    if !e.unmatched.is_empty() {
+                        (report.borrow_mut())(&e.unmatched);
+                    }
+                })?;
             if !r.unmatched.is_empty() {
                 (report.borrow_mut())(&r.unmatched);
             }

@@ -43,7 +43,6 @@ pub(crate) fn dispatch_env(
     linter: &mut Linter,
 ) -> Result<()> {
     let mut msg = String::from("ENV");
-    let mut st = d.state.clone();
     let loc = c.meta.location();
     let mut r = linter.scope(&c.meta.comments);
     for kv in &c.env {
@@ -55,10 +54,9 @@ pub(crate) fn dispatch_env(
         msg.push_str(&kv.key);
         msg.push('=');
         msg.push_str(&kv.value);
-        st = st.add_env(&kv.key, &kv.value);
+        d.state.meta_mut().env.add_or_replace(&kv.key, &kv.value);
         add_env(&mut d.image.config.env, &kv.key, &kv.value);
     }
-    d.state = st;
     commit_to_history(&mut d.image, msg, false, false, d.epoch);
     Ok(())
 }

@@ -77,7 +77,7 @@ fn decimal_width(mut n: usize) -> usize {
 /// Upstream's `processCmdEnv`: `cmd` with variables expanded, or unchanged when expansion
 /// fails.
 pub(crate) fn process_cmd_env(lexer: &Lexer, cmd: &str, env: &dyn Env) -> String {
-    match lexer.process_word(cmd, env) {
+    match lexer.process_word_unmatched(cmd, env) {
         Ok(r) => r.result,
         Err(_) => cmd.to_string(),
     }

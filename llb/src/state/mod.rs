@@ -145,6 +145,13 @@ impl State {
         st
     }
 
+    /// This State's metadata, to change in place: copied first only when another State
+    /// shares it. Several changes in a row (say, one `add_env` per variable) then copy it
+    /// once, not once each.
+    pub fn meta_mut(&mut self) -> &mut StateMeta {
+        Arc::make_mut(&mut self.meta)
+    }
+
     /// Applies a function to this State (Go's `With`), for reusable
     /// option sets.
     pub fn with(self, f: impl FnOnce(State) -> State) -> State {

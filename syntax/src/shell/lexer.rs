@@ -83,17 +83,28 @@ impl Lexer {
     /// Processes `word` (upstream `ProcessWordWithMatches`); use [`ProcessResult::result`]
     /// (`words` is left empty).
     pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
-        self.run(word, env, false)
+        self.run(word, env, false, true)
+    }
+
+    /// [`Lexer::process_word`] without recording the variables that were found:
+    /// [`ProcessResult::matched`] stays empty, [`ProcessResult::unmatched`] is filled. For
+    /// callers that only report unset variables (or nothing): no name found is copied.
+    pub fn process_word_unmatched(
+        &self,
+        word: &str,
+        env: &dyn Env,
+    ) -> Result<ProcessResult, ShellError> {
+        self.run(word, env, false, false)
     }
 
     /// Processes `word` (upstream `ProcessWords`); use [`ProcessResult::words`].
     pub fn process_words(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
-        self.run(word, env, true)
+        self.run(word, env, true, true)
     }
 
     /// Processes `word` once, producing both the single-word and the split result.
     pub fn process(&self, word: &str, env: &dyn Env) -> Result<ProcessResult, ShellError> {
-        self.run(word, env, true)
+        self.run(word, env, true, true)
     }
 
     /// Whether `word` holds nothing the processor would act on: no `$`, quote, `<`, escape
@@ -119,6 +130,7 @@ impl Lexer {
         word: &str,
         env: &dyn Env,
         want_words: bool,
+        record_matched: bool,
     ) -> Result<ProcessResult, ShellError> {
         if self.is_plain(word) {
             let words = if want_words {
@@ -142,6 +154,7 @@ impl Lexer {
             lexer: self,
             env,
             want_words,
+            record_matched,
             word,
             pos,
             raw_escapes: self.raw_escapes,
@@ -191,6 +204,8 @@ struct Processor<'a> {
     env: &'a dyn Env,
     /// Build the split words too (`ProcessWords`); otherwise only the single-word result.
     want_words: bool,
+    /// Record the names found in `matched`.
+    record_matched: bool,
     /// The input; `pos` is the byte offset of the next character.
     word: &'a str,
     pos: usize,
@@ -567,7 +582,9 @@ impl<'a> Processor<'a> {
     fn lookup(&mut self, name: &str) -> Option<String> {
         let value = self.env.get(name);
         if value.is_some() {
-            self.matched.insert(name.to_owned());
+            if self.record_matched {
+                self.matched.insert(name.to_owned());
+            }
         } else {
             self.unmatched.insert(name.to_owned());
         }

@@ -428,3 +428,31 @@ fn ordinary_runs_keep_every_character() {
         }
     }
 }
+
+/// `process_word_unmatched` gives `process_word`'s result and unset names, and no found ones.
+#[test]
+fn process_word_unmatched_leaves_matched_empty() {
+    let e = env(&[("A", "1")]);
+    let lexer = Lexer::new('\\');
+    for input in ["$A ${B:-x} $C", "${A:?} ${C?}", "plain"] {
+        let full = lexer.process_word(input, &e);
+        let lean = lexer.process_word_unmatched(input, &e);
+        match (full, lean) {
+            (Ok(full), Ok(lean)) => {
+                assert_eq!(lean.result, full.result, "{input:?}");
+                assert_eq!(lean.unmatched, full.unmatched, "{input:?}");
+                assert!(lean.matched.is_empty(), "{input:?}");
+            }
+            (Err(full), Err(lean)) => {
+                assert_eq!(lean.to_string(), full.to_string(), "{input:?}");
+                assert_eq!(lean.unmatched, full.unmatched, "{input:?}");
+                assert!(lean.matched.is_empty(), "{input:?}");
+            }
+            (full, lean) => panic!("{input:?}: {full:?} against {lean:?}"),
+        }
+    }
+    assert_eq!(
+        lexer.process_word("$A $C", &e).unwrap().matched,
+        set(&["A"])
+    );
+}
