@@ -306,7 +306,7 @@ pub fn parse_mount(
             if expander.is_none() {
                 continue; // evaluated in the second pass
             }
-            match key.as_str() {
+            match &*key {
                 "readonly" | "ro" => {
                     m.read_only = true;
                     read_only_auto = false;
@@ -317,7 +317,10 @@ pub fn parse_mount(
                 }
                 "required" => {
                     if !matches!(m.kind, MountType::Secret | MountType::Ssh) {
-                        return Err(MountError::KeyNotForType { key, kind: m.kind });
+                        return Err(MountError::KeyNotForType {
+                            key: key.into_owned(),
+                            kind: m.kind,
+                        });
                     }
                     m.required = true;
                 }
@@ -344,7 +347,7 @@ pub fn parse_mount(
             key: key.to_owned(),
             value: value.to_owned(),
         };
-        match key.as_str() {
+        match &*key {
             "type" => {
                 m.kind = MountType::from_lowercase(&to_lower(&value)).ok_or_else(|| {
                     let options = MountType::ALL.map(MountType::as_str);
@@ -368,13 +371,19 @@ pub fn parse_mount(
             }
             "required" => {
                 if !matches!(m.kind, MountType::Secret | MountType::Ssh) {
-                    return Err(MountError::KeyNotForType { key, kind: m.kind });
+                    return Err(MountError::KeyNotForType {
+                        key: key.into_owned(),
+                        kind: m.kind,
+                    });
                 }
                 m.required = parse_bool(&value).ok_or_else(|| invalid_value(&key, &value))?;
             }
             "size" => {
                 if m.kind != MountType::Tmpfs {
-                    return Err(MountError::KeyNotForType { key, kind: m.kind });
+                    return Err(MountError::KeyNotForType {
+                        key: key.into_owned(),
+                        kind: m.kind,
+                    });
                 }
                 m.size_limit = ram_in_bytes(&value).ok_or_else(|| invalid_value(&key, &value))?;
             }
@@ -397,7 +406,7 @@ pub fn parse_mount(
             _ => {
                 return Err(MountError::UnknownKey {
                     suggestion: suggest::search(&key, &ALL_KEYS),
-                    key,
+                    key: key.into_owned(),
                     field: field.clone(),
                 });
             }

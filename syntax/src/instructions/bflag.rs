@@ -104,7 +104,7 @@ impl<'a> BFlags<'a> {
                     if has_value && value.is_empty() {
                         return Err(FlagError::MissingValue(flag_name.to_string()));
                     }
-                    match to_lower(value).as_str() {
+                    match &*to_lower(value) {
                         "true" | "" => flag.value = "true".into(),
                         "false" => flag.value = "false".into(),
                         _ => {

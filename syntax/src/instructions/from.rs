@@ -39,7 +39,7 @@ fn valid_stage_name(name: &str) -> bool {
 /// Upstream's `parseBuildStageName`.
 fn stage_name(args: &[String]) -> Result<String, InstructionErrorKind> {
     if args.len() == 3 && equal_fold(&args[1], "as") {
-        let name = to_lower(&args[2]);
+        let name = to_lower(&args[2]).into_owned();
         if !valid_stage_name(&name) {
             return Err(InstructionErrorKind::InvalidStageName(args[2].clone()));
         }

@@ -99,7 +99,7 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
             }
             continue;
         };
-        match key.as_str() {
+        match &*key {
             "name" => {
                 if !d.name.is_empty() {
                     return Err(DeviceError::NameAlreadySet(d.name));
@@ -108,7 +108,7 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
             }
             "required" => {
                 d.required = strconv::parse_bool(val).ok_or_else(|| DeviceError::InvalidValue {
-                    key: key.clone(),
+                    key: key.to_string(),
                     value: val.to_string(),
                 })?;
             }
@@ -119,7 +119,7 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
                 }
                 return Err(DeviceError::UnknownKey {
                     suggestion: search_case_sensitive(&key, &["name", "required"]),
-                    key,
+                    key: key.into_owned(),
                     field: field.clone(),
                 });
             }

@@ -13,7 +13,7 @@ pub(crate) fn search_case_sensitive(value: &str, options: &[&str]) -> Option<Str
 /// upper, else lower).
 pub(crate) fn search_case_insensitive(value: &str, options: &[&str]) -> Option<String> {
     let lower_value = to_lower(value);
-    let lower_options: Vec<String> = options.iter().map(|o| to_lower(o)).collect();
+    let lower_options: Vec<String> = options.iter().map(|o| to_lower(o).into_owned()).collect();
     let refs: Vec<&str> = lower_options.iter().map(String::as_str).collect();
     let found = search(&lower_value, &refs)?;
     Some(if value == lower_value {

@@ -339,7 +339,7 @@ pub fn expose_port(r: &mut (impl Reporter + ?Sized), raw_port: &str, ranges: &[R
     if port.is_empty() {
         return;
     }
-    let proto_ok = matches!(to_lower(proto).as_str(), "" | "tcp" | "udp" | "sctp");
+    let proto_ok = matches!(&*to_lower(proto), "" | "tcp" | "udp" | "sctp");
     if !proto_ok {
         return;
     }

@@ -80,27 +80,8 @@ pub(crate) fn is_print(c: char) -> bool {
     )
 }
 
-/// Go's `unicode.ToLower` for one rune (simple case mapping).
-fn lower_char(c: char, out: &mut String) {
-    if c == '\u{130}' {
-        // The only rune whose full lower-case mapping is longer than its simple one.
-        out.push('i');
-        return;
-    }
-    out.extend(c.to_lowercase());
-}
-
-/// Go's `strings.ToLower`.
-pub(crate) fn to_lower(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        lower_char(c, &mut out);
-    }
-    out
-}
+/// Go's `strings.ToLower` (one implementation for the parser and the shell helpers).
+pub(crate) use crate::shell::gocompat::unicode::to_lower;
 
 /// Go's `strings.ToUpper` (simple mapping: runes whose upper case is several runes stay).
 pub(crate) fn to_upper(s: &str) -> String {

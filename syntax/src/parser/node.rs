@@ -76,7 +76,7 @@ impl Node {
 
     /// Lower-cased keyword (as upstream compares instruction names).
     pub fn keyword(&self) -> String {
-        to_lower(&self.value)
+        to_lower(&self.value).into_owned()
     }
 
     /// Upstream's `Dump()`: the s-expression form, e.g. `(copy ["--from=a"] "x" "/y")` for

@@ -1,4 +1,5 @@
 //! Character classes with Go's `unicode` package semantics.
+use std::borrow::Cow;
 
 use unicode_general_category::{GeneralCategory as Gc, get_general_category};
 
@@ -64,12 +65,15 @@ pub(crate) fn is_print(c: char) -> bool {
 }
 
 /// Go's `strings.ToLower`: per-rune simple lowercase mapping (no context, one rune out per rune
-/// in; U+0130 maps to `i`).
-pub(crate) fn to_lower(s: &str) -> String {
+/// in; U+0130 maps to `i`). Text already in lower case is returned as it is.
+pub(crate) fn to_lower(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
-        return s.to_ascii_lowercase();
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(s.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(s);
     }
-    s.chars().map(lower_rune).collect()
+    Cow::Owned(s.chars().map(lower_rune).collect())
 }
 
 fn lower_rune(c: char) -> char {
