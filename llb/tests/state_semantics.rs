@@ -91,6 +91,19 @@ fn env_and_dir_values() {
 }
 
 #[test]
+fn a_new_state_takes_its_outputs_platform() {
+    let arm = Platform::parse("linux/arm64/v8").unwrap();
+    let img = Image::new("alpine").platform(arm.clone()).build();
+    let fresh = State::from_output(img.output().cloned());
+    assert_eq!(fresh.get_platform(), Some(&arm.clone().normalize()));
+    assert_eq!(fresh.get_dir(), "/");
+    // The same values as setting them one by one on scratch.
+    let by_steps = State::scratch().with_output(img.output().cloned());
+    assert_eq!(fresh.meta(), by_steps.meta());
+    assert_eq!(State::from_output(None).get_platform(), None);
+}
+
+#[test]
 fn meta_mut_changes_only_this_state() {
     let st = State::scratch().add_env("A", "1");
     let mut changed = st.clone();

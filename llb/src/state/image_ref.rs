@@ -276,6 +276,13 @@ fn is_identifier(s: &str) -> bool {
 /// `ParseNormalizedNamed`: parses a familiar or full reference into its
 /// canonical parts (Docker Hub domain and `library/` filled in).
 pub fn parse_normalized_named(s: &str) -> Result<ImageRef, ReferenceError> {
+    thread_local! {
+        static LAST: Memo<Result<ImageRef, ReferenceError>> = const { Memo::new() };
+    }
+    LAST.with(|memo| memo.get_or(s, parse_normalized_named_uncached))
+}
+
+fn parse_normalized_named_uncached(s: &str) -> Result<ImageRef, ReferenceError> {
     if is_identifier(s) {
         return Err(ReferenceError::HexIdentifier(s.to_string()));
     }
@@ -294,7 +301,43 @@ pub fn parse_normalized_named(s: &str) -> Result<ImageRef, ReferenceError> {
 /// `ParseNormalizedNamed` then `TagNameOnly`, formatted: the identifier
 /// `llb.Image` writes after `docker-image://`.
 pub fn normalize(s: &str) -> Result<String, ReferenceError> {
-    Ok(parse_normalized_named(s)?.tag_name_only().to_string())
+    thread_local! {
+        static LAST: Memo<Result<String, ReferenceError>> = const { Memo::new() };
+    }
+    LAST.with(|memo| {
+        memo.get_or(s, |s| {
+            Ok(parse_normalized_named_uncached(s)?
+                .tag_name_only()
+                .to_string())
+        })
+    })
+}
+
+/// The last input of a pure function and its result. A Dockerfile's stages mostly name the
+/// same base image, and each reference is parsed again at several steps (the resolver's key,
+/// the stage's base, the source op's identifier): the repeats cost a comparison and a clone.
+struct Memo<T> {
+    last: std::cell::RefCell<Option<(String, T)>>,
+}
+
+impl<T: Clone> Memo<T> {
+    const fn new() -> Memo<T> {
+        Memo {
+            last: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// `f(s)`, computed unless `s` was the last input.
+    fn get_or(&self, s: &str, f: impl FnOnce(&str) -> T) -> T {
+        if let Some((input, value)) = &*self.last.borrow()
+            && input == s
+        {
+            return value.clone();
+        }
+        let value = f(s);
+        *self.last.borrow_mut() = Some((s.to_string(), value.clone()));
+        value
+    }
 }
 
 /// Go's `splitDockerDomain`, joined back as `domain/remainder` in one string, with where the
@@ -396,6 +439,23 @@ pub(crate) fn validate_digest(s: &str) -> Result<String, ReferenceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Repeated and alternating inputs, valid and not, give what a fresh parse gives.
+    #[test]
+    fn memoized_results_equal_fresh_ones() {
+        let inputs = [
+            "alpine", "alpine", "Alpine", "Alpine", "alpine", "a/b:1", "alpine:3", "a/b:1", "",
+        ];
+        for s in inputs {
+            assert_eq!(
+                parse_normalized_named(s),
+                parse_normalized_named_uncached(s),
+                "{s:?}"
+            );
+            let fresh = parse_normalized_named_uncached(s).map(|r| r.tag_name_only().to_string());
+            assert_eq!(normalize(s), fresh, "{s:?}");
+        }
+    }
 
     #[test]
     fn normalizes_like_distribution_reference() {

@@ -101,12 +101,16 @@ impl State {
     /// A fresh State on `output` (Go's `llb.NewState`): working directory
     /// `/`, platform from the output if it has one, nothing else set.
     pub fn from_output(output: Option<Output>) -> State {
-        let st = State {
-            output: None,
-            meta: Arc::new(StateMeta::default()),
+        // What `.dir("/")` then `.with_output(output)` give, in one metadata value.
+        let mut meta = StateMeta::default();
+        meta.set_dir("/");
+        if let Some(p) = output.as_ref().and_then(Output::platform) {
+            meta.platform = Some(p.clone().normalize());
         }
-        .dir("/");
-        st.with_output(output)
+        State {
+            output,
+            meta: Arc::new(meta),
+        }
     }
 
     /// This State's values on another output (Go's `WithOutput`); the
