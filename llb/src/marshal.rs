@@ -434,18 +434,20 @@ impl<'a> Marshaller<'a> {
     /// The position of `digest`'s entry; a digest seen for the first time gets an empty
     /// entry and its op `bytes` go to `def`.
     fn slot(&mut self, digest: Digest, bytes: Vec<u8>) -> usize {
-        if let Some(&i) = self.index.get(&digest) {
-            return i;
+        match self.index.entry(digest) {
+            std::collections::hash_map::Entry::Occupied(seen) => *seen.get(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                let i = self.entries.len();
+                self.entries.push(Entry {
+                    digest: new.key().clone(),
+                    meta: EntryMeta::Empty,
+                    locations: None,
+                });
+                new.insert(i);
+                self.def.push(bytes);
+                i
+            }
         }
-        let i = self.entries.len();
-        self.index.insert(digest.clone(), i);
-        self.entries.push(Entry {
-            digest,
-            meta: EntryMeta::Empty,
-            locations: None,
-        });
-        self.def.push(bytes);
-        i
     }
 
     /// Adds `more` to the metadata of entry `slot` (Go merges each op's into the digest's).

@@ -136,16 +136,41 @@ impl Keyword {
 
     /// The keyword a written instruction name denotes (case-insensitive, Go's lower-casing).
     pub fn parse(word: &str) -> Option<Keyword> {
-        let lower;
-        let w = if word.is_ascii() {
-            word
-        } else {
-            lower = to_lower(word);
-            &lower
-        };
-        Keyword::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(w))
+        // Lower-cased on the stack: no keyword is longer than `healthcheck`.
+        let mut buf = [0u8; 11];
+        if word.is_ascii() {
+            let lower = buf.get_mut(..word.len())?;
+            for (l, b) in lower.iter_mut().zip(word.bytes()) {
+                *l = b.to_ascii_lowercase();
+            }
+            return Keyword::from_lower(lower);
+        }
+        Keyword::from_lower(to_lower(word).as_bytes())
+    }
+
+    /// The keyword whose name is `lower`, exactly.
+    fn from_lower(lower: &[u8]) -> Option<Keyword> {
+        Some(match lower {
+            b"add" => Keyword::Add,
+            b"arg" => Keyword::Arg,
+            b"cmd" => Keyword::Cmd,
+            b"copy" => Keyword::Copy,
+            b"entrypoint" => Keyword::Entrypoint,
+            b"env" => Keyword::Env,
+            b"expose" => Keyword::Expose,
+            b"from" => Keyword::From,
+            b"healthcheck" => Keyword::Healthcheck,
+            b"label" => Keyword::Label,
+            b"maintainer" => Keyword::Maintainer,
+            b"onbuild" => Keyword::Onbuild,
+            b"run" => Keyword::Run,
+            b"shell" => Keyword::Shell,
+            b"stopsignal" => Keyword::StopSignal,
+            b"user" => Keyword::User,
+            b"volume" => Keyword::Volume,
+            b"workdir" => Keyword::Workdir,
+            _ => return None,
+        })
     }
 }
 

@@ -292,6 +292,14 @@ fn keywords() {
     assert_eq!(Keyword::parse("rUn"), Some(Keyword::Run));
     assert_eq!(Keyword::parse("WOR\u{212a}DIR"), Some(Keyword::Workdir));
     assert_eq!(Keyword::parse("runn"), None);
+    assert_eq!(Keyword::parse("healthcheckx"), None);
+    assert_eq!(Keyword::parse(""), None);
+    // Every keyword, in any ASCII casing, and nothing else of its length.
+    for k in Keyword::ALL {
+        assert_eq!(Keyword::parse(k.as_str()), Some(k));
+        assert_eq!(Keyword::parse(&k.as_str().to_uppercase()), Some(k));
+        assert_eq!(Keyword::parse(&format!("{}x", k.as_str())), None);
+    }
     assert_eq!(
         parse_instruction(&parse_ast("FROM a").unwrap().ast.children[0])
             .map(|i| matches!(i, Instruction::Stage(_))),
