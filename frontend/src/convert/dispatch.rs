@@ -242,7 +242,7 @@ pub(crate) fn dispatch_command(
         };
         expand_command(cmd, &d.state, &cx.settings.shlex, &mut report)?
     };
-    match &cmd {
+    match &*cmd {
         Command::Maintainer(c) => metadata::dispatch_maintainer(d, c),
         Command::Env(c) => metadata::dispatch_env(d, c, cx.linter),
         Command::Run(c) => run::dispatch_run(d, c, &mounts, sources, cx),

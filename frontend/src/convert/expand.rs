@@ -5,6 +5,7 @@
 //! ARG is not expanded here (its value is expanded by its dispatch); RUN's expansion parses
 //! its `--mount` values with the expander.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
@@ -16,15 +17,16 @@ use syntax::shell::{Env, Lexer, ShellError};
 use super::env::ListEnv;
 use super::error::Result;
 
-/// The command with its words expanded in `state`'s env, and for RUN its mounts, parsed.
+/// The command with its words expanded in `state`'s env (borrowed as it is when none of its
+/// words expand: RUN, CMD, …), and for RUN its mounts, parsed.
 /// `report` gets the variables each expansion looked up but found unset (for UndefinedVar),
 /// also when the expansion fails.
-pub(crate) fn expand_command(
-    cmd: &Command,
+pub(crate) fn expand_command<'c>(
+    cmd: &'c Command,
     state: &State,
     shlex: &Lexer,
     report: &mut dyn FnMut(&BTreeSet<String>),
-) -> Result<(Command, Vec<Mount>)> {
+) -> Result<(Cow<'c, Command>, Vec<Mount>)> {
     let env = ListEnv(state.env());
     let report = RefCell::new(report);
     let word = |w: &str| -> Result<String, ShellError> {
@@ -48,12 +50,12 @@ pub(crate) fn expand_command(
         Command::Env(c) => {
             let mut c = c.clone();
             expand_kvps(&mut c.env, &word)?;
-            Command::Env(c)
+            Cow::Owned(Command::Env(c))
         }
         Command::Label(c) => {
             let mut c = c.clone();
             expand_kvps(&mut c.labels, &word)?;
-            Command::Label(c)
+            Cow::Owned(Command::Label(c))
         }
         Command::Add(c) => {
             let mut c = c.clone();
@@ -62,7 +64,7 @@ pub(crate) fn expand_command(
             c.checksum = word(&c.checksum)?;
             expand_sources(&mut c.sources, &word)?;
             expand_raw(&mut c.sources, &env, &report)?;
-            Command::Add(c)
+            Cow::Owned(Command::Add(c))
         }
         Command::Copy(c) => {
             let mut c = c.clone();
@@ -70,38 +72,38 @@ pub(crate) fn expand_command(
             c.chmod = word(&c.chmod)?;
             expand_sources(&mut c.sources, &word)?;
             expand_raw(&mut c.sources, &env, &report)?;
-            Command::Copy(c)
+            Cow::Owned(Command::Copy(c))
         }
         Command::Workdir(c) => {
             let mut c = c.clone();
             c.path = word(&c.path)?;
-            Command::Workdir(c)
+            Cow::Owned(Command::Workdir(c))
         }
         Command::Run(c) => {
             let mut expander = |w: &str| word(w);
             for m in &c.mounts {
                 mounts.push(parse_mount(m, Some(&mut expander))?);
             }
-            Command::Run(c.clone())
+            return Ok((Cow::Borrowed(cmd), mounts));
         }
         Command::User(c) => {
             let mut c = c.clone();
             c.user = word(&c.user)?;
-            Command::User(c)
+            Cow::Owned(Command::User(c))
         }
         Command::Volume(c) => {
             let mut c = c.clone();
             for v in &mut c.volumes {
                 *v = word(v)?;
             }
-            Command::Volume(c)
+            Cow::Owned(Command::Volume(c))
         }
         Command::StopSignal(c) => {
             let mut c = c.clone();
             c.signal = word(&c.signal)?;
-            Command::StopSignal(c)
+            Cow::Owned(Command::StopSignal(c))
         }
-        other => other.clone(),
+        _ => Cow::Borrowed(cmd),
     };
     Ok((out, mounts))
 }
