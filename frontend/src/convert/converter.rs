@@ -56,7 +56,7 @@ pub(crate) struct Converter<'a> {
     /// Resolve and dispatch every stage, not only those the target needs (lint).
     pub all_stages: bool,
     /// Base images resolved so far, by reference and platform (upstream's resolve cache).
-    pub resolved: HashMap<(String, Platform), ResolvedBase>,
+    pub resolved: HashMap<(String, Platform), ResolvedBase, foldhash::fast::FixedState>,
 }
 
 /// The linter a build uses: `BUILDKIT_DOCKERFILE_CHECK`, else the `# check=` directive
@@ -210,7 +210,7 @@ pub(crate) fn prepare<'a>(
         linter,
         ignore,
         all_stages,
-        resolved: HashMap::new(),
+        resolved: HashMap::default(),
     };
     conv.build_dispatch_states(df.stages)?;
     let target = conv.resolve_target()?;

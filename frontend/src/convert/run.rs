@@ -202,7 +202,8 @@ fn run_command_string(
     env: &dyn KeyedEnv,
 ) -> String {
     let mut tmp: Vec<String> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize, foldhash::fast::FixedState> =
+        HashMap::with_capacity_and_hasher(build_args.len(), Default::default());
     for arg in build_args {
         let v = env
             .get(&arg.key)

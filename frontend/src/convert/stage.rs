@@ -218,7 +218,7 @@ pub(crate) struct Stages {
     )]
     pub states: Vec<Box<DispatchState>>,
     /// Lower-cased stage name → state.
-    by_name: HashMap<String, StageId>,
+    by_name: HashMap<String, StageId, foldhash::fast::FixedState>,
     /// The unregistered scratch state of `RUN --mount`s without `from`.
     mount_scratch: Option<StageId>,
     /// The `paths` sets (see the module docs).

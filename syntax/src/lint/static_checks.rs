@@ -141,7 +141,8 @@ fn check_description(scope: &mut LintScope<'_>, node: &Node, instruction: &str, 
 
 /// `ReservedStageName` and `DuplicateStageName` (upstream's `validateStageNames`).
 fn check_stage_names(stages: &[Stage], linter: &mut Linter) {
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str, foldhash::fast::FixedState> =
+        std::collections::HashSet::with_capacity_and_hasher(stages.len(), Default::default());
     for stage in stages.iter().filter(|s| !s.name.is_empty()) {
         let name = stage.name.as_str();
         if RESERVED_STAGE_NAMES.contains(&name) {
