@@ -43,6 +43,24 @@ pub fn clean(path: &str) -> String {
     out
 }
 
+/// Go's `path.Join`: the non-empty elements joined with `/`, cleaned; empty when all are.
+/// Built in one buffer, cleaned only when it is not clean already.
+pub fn join(elems: &[&str]) -> String {
+    let mut joined = String::with_capacity(elems.iter().map(|e| e.len() + 1).sum());
+    for e in elems.iter().filter(|e| !e.is_empty()) {
+        // Go's strings.Join would give `//a` for `/` then `a`: cleaning collapses the
+        // slashes, so the separator is left out after one already there.
+        if !joined.is_empty() && !joined.ends_with('/') {
+            joined.push('/');
+        }
+        joined.push_str(e);
+    }
+    if joined.is_empty() || is_clean(&joined) {
+        return joined;
+    }
+    clean(&joined)
+}
+
 /// Whether `path` is already what [`clean`] makes of it: `/`, or elements that are neither
 /// empty, `.` nor `..`, with no trailing slash.
 fn is_clean(path: &str) -> bool {
@@ -150,6 +168,17 @@ mod tests {
                 path.push('/');
             }
             prop_assert_eq!(clean(&path), reference(&path), "{:?}", path);
+        }
+
+        /// `join` is Go's: the non-empty elements joined with `/`, then cleaned.
+        #[test]
+        fn join_matches_go(elems in proptest::collection::vec(
+            prop_oneof![Just(""), Just("/"), Just("."), Just(".."), Just("a"), Just("b/"), Just("/c/.."), Just("d//e")],
+            0..5,
+        )) {
+            let non_empty: Vec<&str> = elems.iter().copied().filter(|e| !e.is_empty()).collect();
+            let want = if non_empty.is_empty() { String::new() } else { reference(&non_empty.join("/")) };
+            prop_assert_eq!(join(&elems), want, "{:?}", elems);
         }
     }
 }

@@ -9,16 +9,7 @@ use llb::state::State;
 use super::error::{ConvertError, Result};
 use super::windows_paths;
 
-pub(crate) use syntax::paths::clean;
-
-/// Go's `path.Join`: the non-empty elements joined with `/`, cleaned; empty when all are.
-pub(crate) fn join(elems: &[&str]) -> String {
-    let nonempty: Vec<&str> = elems.iter().copied().filter(|e| !e.is_empty()).collect();
-    if nonempty.is_empty() {
-        return String::new();
-    }
-    clean(&nonempty.join("/"))
-}
+pub(crate) use syntax::paths::{clean, join};
 
 /// Go's `path.Base`.
 pub(crate) fn base(p: &str) -> String {

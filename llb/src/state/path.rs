@@ -86,11 +86,19 @@ fn is_clean(p: &str) -> bool {
 /// Go's `path.Join`: the non-empty elements joined by `/`, then cleaned;
 /// the empty string when every element is empty.
 pub(crate) fn join(elems: &[&str]) -> String {
-    let non_empty: Vec<&str> = elems.iter().copied().filter(|e| !e.is_empty()).collect();
-    if non_empty.is_empty() {
-        return String::new();
+    let mut joined = String::with_capacity(elems.iter().map(|e| e.len() + 1).sum());
+    for e in elems.iter().filter(|e| !e.is_empty()) {
+        // Go's strings.Join would give `//a` for `/` then `a`: cleaning collapses the
+        // slashes, so the separator is left out after one already there.
+        if !joined.is_empty() && !joined.ends_with('/') {
+            joined.push('/');
+        }
+        joined.push_str(e);
     }
-    clean(&non_empty.join("/"))
+    if joined.is_empty() || is_clean(&joined) {
+        return joined;
+    }
+    clean_elements(&joined)
 }
 
 #[cfg(test)]
@@ -147,6 +155,35 @@ mod tests {
             }
         }
         assert!(found_clean > 100);
+    }
+
+    #[test]
+    fn join_is_cleaning_the_joined_elements() {
+        // Every list of up to three elements out of a few awkward ones.
+        let pieces = ["", "/", ".", "..", "a", "b/", "/c/..", "d//e"];
+        let mut lists: Vec<Vec<&str>> = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<&str>> = lists
+                .iter()
+                .flat_map(|l| {
+                    pieces.iter().map(move |p| {
+                        let mut l = l.clone();
+                        l.push(p);
+                        l
+                    })
+                })
+                .collect();
+            lists.extend(longer);
+        }
+        for elems in &lists {
+            let non_empty: Vec<&str> = elems.iter().copied().filter(|e| !e.is_empty()).collect();
+            let want = if non_empty.is_empty() {
+                String::new()
+            } else {
+                clean_elements(&non_empty.join("/"))
+            };
+            assert_eq!(join(elems), want, "join({elems:?})");
+        }
     }
 
     #[test]
