@@ -195,10 +195,12 @@ fn dispatch(d: &mut DispatchState, cfg: CopyConfig<'_>, cx: &mut DispatchCx<'_>)
         commit_message.push_str(" --parents");
     }
     if !cfg.chown.is_empty() {
-        commit_message.push_str(&format!(" --chown={}", cfg.chown));
+        commit_message.push_str(" --chown=");
+        commit_message.push_str(cfg.chown);
     }
     if !cfg.chmod.is_empty() {
-        commit_message.push_str(&format!(" --chmod={}", cfg.chmod));
+        commit_message.push_str(" --chmod=");
+        commit_message.push_str(cfg.chmod);
     }
 
     let platform = d

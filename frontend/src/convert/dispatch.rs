@@ -196,7 +196,7 @@ fn prologue(d: &mut DispatchState, settings: &Settings) -> Result<()> {
         d.image
             .config
             .env
-            .push(format!("PATH={}", default_path_env(os)));
+            .push(["PATH=", default_path_env(os)].concat());
     }
     let meta = d.state.meta_mut();
     for entry in &d.image.config.env {

@@ -19,7 +19,7 @@ pub(crate) fn empty_image(platform: &Platform) -> Image {
     };
     img.config.working_dir = "/".to_string();
     if platform.os != "windows" {
-        img.config.env = vec![format!("PATH={}", default_path_env(&platform.os))];
+        img.config.env = vec![["PATH=", default_path_env(&platform.os)].concat()];
     }
     img
 }

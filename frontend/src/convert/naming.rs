@@ -19,7 +19,7 @@ pub(crate) fn df_cmd(c: Constraints, code: &str) -> Constraints {
 
 /// `[internal] <name>` (upstream's `dockerui.WithInternalName`).
 pub(crate) fn internal_name(name: &str) -> String {
-    format!("[internal] {name}")
+    ["[internal] ", name].concat()
 }
 
 /// Upstream's `uppercaseCmd`: the first word upper-cased.

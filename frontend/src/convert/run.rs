@@ -77,7 +77,9 @@ pub(crate) fn dispatch_run(
             } else {
                 args = vec![data];
             }
-            custom_name.push_str(&format!(" ({})", summarize_heredoc(&file.data)));
+            custom_name.push_str(" (");
+            custom_name.push_str(&summarize_heredoc(&file.data));
+            custom_name.push(')');
         } else {
             let mut script = args[0].clone();
             for file in &c.cmd.files {
@@ -189,7 +191,7 @@ fn summarize_heredoc(doc: &str) -> String {
     let mut lines = doc.split('\n');
     let first = lines.next().unwrap_or("").to_string();
     if lines.next().is_some() {
-        format!("{first}...")
+        first + "..."
     } else {
         first
     }
