@@ -603,7 +603,8 @@ impl ExecOp {
             return Err(MarshalError::NoWorkingDir);
         }
         let mut caps: Vec<&'static str> = Vec::new();
-        let mut env = meta.env.clone();
+        // Copied only when the exec's env differs from the State's.
+        let mut env = std::borrow::Cow::Borrowed(&meta.env);
         let ssh_targets: Vec<String> = self
             .ssh
             .iter()
@@ -619,7 +620,7 @@ impl ExecOp {
         if let Some(first) = ssh_targets.first()
             && env.get("SSH_AUTH_SOCK").is_none()
         {
-            env.add_or_replace("SSH_AUTH_SOCK", first);
+            env.to_mut().add_or_replace("SSH_AUTH_SOCK", first);
         }
         if let Some(daemon_caps) = &ctx.options.caps {
             if daemon_caps.supports(caps::EXEC_META_SETS_DEFAULT_PATH) {
@@ -632,8 +633,8 @@ impl ExecOp {
                     .as_ref()
                     .or(constraints.platform.as_ref())
                     .map_or("linux", |p| p.os.as_str());
-                if os != "windows" {
-                    env.set_default("PATH", default_path_env(os));
+                if os != "windows" && env.get("PATH").is_none() {
+                    env.to_mut().set_default("PATH", default_path_env(os));
                 }
             }
         }
