@@ -5,6 +5,11 @@ pub fn clean(path: &str) -> String {
     if is_clean(path) {
         return path.to_string();
     }
+    clean_in_buffer(path)
+}
+
+/// [`clean`] for a path that is not clean already, built in one buffer.
+fn clean_in_buffer(path: &str) -> String {
     if path.is_empty() {
         return ".".to_string();
     }
@@ -58,7 +63,7 @@ pub fn join(elems: &[&str]) -> String {
     if joined.is_empty() || is_clean(&joined) {
         return joined;
     }
-    clean(&joined)
+    clean_in_buffer(&joined)
 }
 
 /// Whether `path` is already what [`clean`] makes of it: `/`, or elements that are neither
