@@ -150,27 +150,9 @@ impl Keyword {
 
     /// The keyword whose name is `lower`, exactly.
     fn from_lower(lower: &[u8]) -> Option<Keyword> {
-        Some(match lower {
-            b"add" => Keyword::Add,
-            b"arg" => Keyword::Arg,
-            b"cmd" => Keyword::Cmd,
-            b"copy" => Keyword::Copy,
-            b"entrypoint" => Keyword::Entrypoint,
-            b"env" => Keyword::Env,
-            b"expose" => Keyword::Expose,
-            b"from" => Keyword::From,
-            b"healthcheck" => Keyword::Healthcheck,
-            b"label" => Keyword::Label,
-            b"maintainer" => Keyword::Maintainer,
-            b"onbuild" => Keyword::Onbuild,
-            b"run" => Keyword::Run,
-            b"shell" => Keyword::Shell,
-            b"stopsignal" => Keyword::StopSignal,
-            b"user" => Keyword::User,
-            b"volume" => Keyword::Volume,
-            b"workdir" => Keyword::Workdir,
-            _ => return None,
-        })
+        Keyword::ALL
+            .into_iter()
+            .find(|k| k.as_str().as_bytes() == lower)
     }
 }
 
