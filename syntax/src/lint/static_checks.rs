@@ -97,19 +97,17 @@ fn parse_instructions(ast: &Node, linter: &mut Linter) -> Result<Dockerfile, Ins
 /// as upstream).
 fn check_from_casing(node: &Node, scope: &mut LintScope<'_>) {
     let args: Vec<&str> = node.arg_values().collect();
-    if args.len() == 3 && args[2] != to_lower(args[2]) {
+    if args.len() == 3 && !is_lower(args[2]) {
         let r = &STAGE_NAME_CASING;
         scope.run(r, &node.location(), r.detail(args[2]));
     }
     if args.len() >= 3 {
         let from = node.value.as_str();
-        let from_lower = from == to_lower(from);
-        let from_upper = from == to_upper(from);
         let as_kw = args[1];
-        let matches = if from_lower {
-            as_kw == to_lower(as_kw)
-        } else if from_upper {
-            as_kw == to_upper(as_kw)
+        let matches = if is_lower(from) {
+            is_lower(as_kw)
+        } else if is_upper(from) {
+            is_upper(as_kw)
         } else {
             // A mixed-case FROM is ConsistentInstructionCasing's business.
             true
