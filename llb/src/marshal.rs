@@ -22,7 +22,6 @@ use std::borrow::Cow;
 use std::convert::Infallible;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
-use std::sync::Arc;
 
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
@@ -278,20 +277,20 @@ pub fn marshal_to_writer(
 }
 
 /// The metadata of one digest, as contributed so far.
-enum EntryMeta {
+enum EntryMeta<'a> {
     /// Nothing yet.
     Empty,
     /// One op (the usual case), merged only when written: the marshal options' metadata, the
     /// op's own, then the caps its payload needs.
-    Op(Arc<OpNode>, Vec<&'static str>),
+    Op(&'a OpNode, Vec<&'static str>),
     /// Several contributions, merged as they came (boxed: rare, and an inline `OpMeta`
     /// would make every entry several times larger).
     Merged(Box<OpMeta>),
 }
 
-impl EntryMeta {
+impl<'a> EntryMeta<'a> {
     /// Adds `view`'s contributions (on top of what `view` holds).
-    fn fill<'a>(&'a self, base: &'a OpMeta, view: &mut MergedMeta<'a>) {
+    fn fill<'v>(&'v self, base: &'v OpMeta, view: &mut MergedMeta<'v>) {
         match self {
             EntryMeta::Empty => {}
             EntryMeta::Op(node, caps) => {
@@ -334,9 +333,9 @@ impl EntryMeta {
 }
 
 /// One distinct op digest.
-struct Entry {
+struct Entry<'a> {
     digest: Digest,
-    meta: EntryMeta,
+    meta: EntryMeta<'a>,
     /// `Source.locations` of the digest; `None` for the output-only root op.
     locations: Option<Vec<pb::Location>>,
 }
@@ -348,7 +347,7 @@ struct Marshaller<'a> {
     /// Position in `entries` (and in `def`) of each distinct digest.
     index: DigestMap<Digest, usize>,
     /// Each distinct op, in `def` order.
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'a>>,
     def: Vec<Vec<u8>>,
     sources: SourceMapCollector,
 }
@@ -357,7 +356,7 @@ struct Marshaller<'a> {
 struct Marshalled<'a> {
     base: &'a OpMeta,
     def: Vec<Vec<u8>>,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'a>>,
     infos: Vec<pb::SourceInfo>,
 }
 
@@ -365,7 +364,7 @@ impl<'a> Marshaller<'a> {
     /// Marshals every op reachable from `state` and the output-only root op; `None` for
     /// scratch.
     fn run(
-        state: &State,
+        state: &'a State,
         options: &'a MarshalOptions,
     ) -> Result<Option<Marshalled<'a>>, MarshalError> {
         let Some(root) = state.output() else {
@@ -451,7 +450,7 @@ impl<'a> Marshaller<'a> {
     }
 
     /// Adds `more` to the metadata of entry `slot` (Go merges each op's into the digest's).
-    fn contribute(&mut self, slot: usize, more: EntryMeta) {
+    fn contribute(&mut self, slot: usize, more: EntryMeta<'a>) {
         let base = &self.options.constraints.metadata;
         let entry = &mut self.entries[slot];
         entry.meta = match std::mem::replace(&mut entry.meta, EntryMeta::Empty) {
@@ -472,25 +471,27 @@ impl<'a> Marshaller<'a> {
     }
 
     /// Post-order traversal from `root`, without recursion.
-    fn visit(&mut self, root: &Output) -> Result<(), MarshalError> {
-        let mut stack: Vec<(Arc<OpNode>, bool)> = vec![(Arc::clone(&root.node), false)];
+    fn visit(&mut self, root: &'a Output) -> Result<(), MarshalError> {
+        let mut stack: Vec<(&'a OpNode, bool)> = vec![(&root.node, false)];
         while let Some((node, expanded)) = stack.pop() {
-            let key = Arc::as_ptr(&node) as usize;
-            if self.digests.contains_key(&key) {
+            if self.digests.contains_key(&node_key(node)) {
                 continue;
             }
             if expanded {
-                self.emit(&node)?;
+                self.emit(node)?;
                 continue;
             }
+            // The node goes under its inputs: it is emitted once they are. The inputs go on
+            // in reverse, so the first is visited first.
+            stack.push((node, true));
             let at = stack.len();
-            for dep in node.dependencies().iter().rev() {
-                if !self.digests.contains_key(&dep.node_key()) {
-                    stack.push((Arc::clone(&dep.node), false));
+            let digests = &self.digests;
+            node.for_each_dependency(|dep| {
+                if !digests.contains_key(&dep.node_key()) {
+                    stack.push((&dep.node, false));
                 }
-            }
-            // The node goes under its inputs: it is emitted once they are.
-            stack.insert(at, (node, true));
+            });
+            stack[at..].reverse();
         }
         Ok(())
     }
@@ -499,20 +500,19 @@ impl<'a> Marshaller<'a> {
     /// marshal options nor constraints add anything.
     fn emit_definition(
         &mut self,
-        node: &Arc<OpNode>,
-        d: &DefinitionOp,
+        node: &'a OpNode,
+        d: &'a DefinitionOp,
     ) -> Result<(), MarshalError> {
         let (digest, bytes, metadata) = d.parts()?;
         let slot = self.slot(digest.clone(), bytes.to_vec());
         self.contribute(slot, EntryMeta::Merged(Box::new(OpMeta::from_pb(metadata))));
         self.locate(slot, d.locations());
-        self.digests
-            .insert(Arc::as_ptr(node) as usize, digest.clone());
+        self.digests.insert(node_key(node), digest.clone());
         Ok(())
     }
 
     /// Marshals one node whose inputs are all marshalled.
-    fn emit(&mut self, node: &Arc<OpNode>) -> Result<(), MarshalError> {
+    fn emit(&mut self, node: &'a OpNode) -> Result<(), MarshalError> {
         let ctx = OpContext {
             options: self.options,
             digests: &self.digests,
@@ -547,8 +547,8 @@ impl<'a> Marshaller<'a> {
         let digest = Digest::of(&bytes);
         let slot = self.slot(digest.clone(), bytes);
         self.locate(slot, &node.constraints.source_locations);
-        self.contribute(slot, EntryMeta::Op(Arc::clone(node), parts.caps));
-        self.digests.insert(Arc::as_ptr(node) as usize, digest);
+        self.contribute(slot, EntryMeta::Op(node, parts.caps));
+        self.digests.insert(node_key(node), digest);
         Ok(())
     }
 }
@@ -676,8 +676,13 @@ impl Marshalled<'_> {
     }
 }
 
+/// A node's identity while marshalling: its address, as [`Output::node_key`] gives it.
+fn node_key(node: &OpNode) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
 /// The body of a `metadata` map entry whose value encodes to `value_len` bytes.
-fn metadata_entry_len(e: &Entry, value_len: usize) -> usize {
+fn metadata_entry_len(e: &Entry<'_>, value_len: usize) -> usize {
     delimited_len(1, e.digest.as_str().len()) + delimited_len(2, value_len)
 }
 

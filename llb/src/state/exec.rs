@@ -580,12 +580,12 @@ pub(crate) struct ExecOp {
 }
 
 impl ExecOp {
-    /// Mount sources in mount order (the marshal visiting order).
-    pub(crate) fn dependencies(&self) -> Vec<&Output> {
+    /// Calls `f` with each mount source, in mount order (the marshal visiting order).
+    pub(crate) fn for_each_dependency<'a>(&'a self, f: impl FnMut(&'a Output)) {
         self.mounts
             .iter()
             .filter_map(|e| e.mount.source.as_ref())
-            .collect()
+            .for_each(f);
     }
 
     /// The `pb.ExecOp` and what the op needs recorded.

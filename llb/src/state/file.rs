@@ -560,11 +560,9 @@ impl FileMarshal<'_, '_> {
 }
 
 impl FileOp {
-    /// The outputs the chain reads, in upstream's visiting order.
-    pub(crate) fn dependencies(&self) -> Vec<&Output> {
-        let mut out = Vec::new();
-        collect_outputs(&self.action, &mut out);
-        out
+    /// Calls `f` with each output the chain reads, in upstream's visiting order.
+    pub(crate) fn for_each_dependency<'a>(&'a self, f: &mut impl FnMut(&'a Output)) {
+        visit_outputs(&self.action, f);
     }
 
     /// The `pb.FileOp`.
@@ -606,17 +604,17 @@ impl FileOp {
     }
 }
 
-/// Go's `FileAction.allOutputs`.
-fn collect_outputs<'a>(fa: &'a Arc<BoundAction>, out: &mut Vec<&'a Output>) {
+/// Go's `FileAction.allOutputs`, each output handed to `f` in turn.
+fn visit_outputs<'a>(fa: &'a Arc<BoundAction>, f: &mut impl FnMut(&'a Output)) {
     let mut cur = Some(fa);
     while let Some(a) = cur {
         if let Some(o) = a.state.output() {
-            out.push(o);
+            f(o);
         }
         if let ActionKind::Copy { source, .. } = &a.kind {
             match source {
-                CopySource::State(s) => out.extend(s.output()),
-                CopySource::Actions(b) => collect_outputs(&b.0, out),
+                CopySource::State(s) => s.output().into_iter().for_each(&mut *f),
+                CopySource::Actions(b) => visit_outputs(&b.0, f),
             }
         }
         cur = a.prev.as_ref();

@@ -45,16 +45,16 @@ impl OpNode {
         Arc::new(OpNode { kind, constraints })
     }
 
-    /// The outputs this node depends on, in the order upstream visits them
+    /// Calls `f` with each output this node depends on, in the order upstream visits them
     /// when marshalling (which fixes the order of ops in the Definition).
-    pub(crate) fn dependencies(&self) -> Vec<&Output> {
+    pub(crate) fn for_each_dependency<'a>(&'a self, mut f: impl FnMut(&'a Output)) {
         match &self.kind {
-            OpKind::Source(_) => Vec::new(),
-            OpKind::Exec(e) => e.dependencies(),
-            OpKind::File(f) => f.dependencies(),
-            OpKind::Merge(m) => m.inputs.iter().collect(),
-            OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).collect(),
-            OpKind::Definition(d) => d.inputs.iter().collect(),
+            OpKind::Source(_) => {}
+            OpKind::Exec(e) => e.for_each_dependency(f),
+            OpKind::File(f_op) => f_op.for_each_dependency(&mut f),
+            OpKind::Merge(m) => m.inputs.iter().for_each(f),
+            OpKind::Diff(d) => d.lower.iter().chain(d.upper.iter()).for_each(f),
+            OpKind::Definition(d) => d.inputs.iter().for_each(f),
         }
     }
 }
