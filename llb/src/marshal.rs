@@ -38,6 +38,7 @@ use crate::state::node::{OpKind, OpNode, Output};
 use crate::state::{Platform, State};
 
 mod metadata;
+pub(crate) mod wire;
 
 use metadata::{MergedMeta, delimited_len, put_bytes, put_message, put_str};
 
@@ -195,12 +196,24 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// What one op kind contributes to its `pb.Op`.
+/// Field number of `pb.Op`'s `exec` payload.
+pub(crate) const OP_EXEC: u32 = 2;
+/// Field number of `pb.Op`'s `source` payload.
+pub(crate) const OP_SOURCE: u32 = 3;
+/// Field number of `pb.Op`'s `file` payload.
+pub(crate) const OP_FILE: u32 = 4;
+/// Field number of `pb.Op`'s `merge` payload.
+pub(crate) const OP_MERGE: u32 = 6;
+/// Field number of `pb.Op`'s `diff` payload.
+pub(crate) const OP_DIFF: u32 = 7;
+
+/// What one op kind contributes to its `pb.Op`, besides the payload's body, which the kind
+/// writes to the buffer its `marshal` is given.
 pub(crate) struct OpParts {
     /// The op's inputs.
     pub(crate) inputs: Vec<pb::Input>,
-    /// The payload.
-    pub(crate) op: pb::op::Op,
+    /// The payload's field number in `pb.Op` (its member of the `op` oneof).
+    pub(crate) tag: u32,
     /// The op's own platform, before the marshal default.
     pub(crate) platform: Option<Platform>,
     /// Whether the op is written with a platform.
@@ -350,6 +363,10 @@ struct Marshaller<'a> {
     entries: Vec<Entry<'a>>,
     def: Vec<Vec<u8>>,
     sources: SourceMapCollector,
+    /// Scratch for the payload body of the op being marshalled.
+    body: Vec<u8>,
+    /// Scratch for the fields written before the payload.
+    head: Vec<u8>,
 }
 
 /// A marshalled graph before it is written: ops in `def` order, entries sorted by digest.
@@ -377,6 +394,8 @@ impl<'a> Marshaller<'a> {
             entries: Vec::new(),
             def: Vec::new(),
             sources: SourceMapCollector::default(),
+            body: Vec::new(),
+            head: Vec::new(),
         };
         m.visit(root)?;
         m.add_root(root)?;
@@ -517,12 +536,14 @@ impl<'a> Marshaller<'a> {
             options: self.options,
             digests: &self.digests,
         };
+        let body = &mut self.body;
+        body.clear();
         let parts = match &node.kind {
-            OpKind::Source(s) => s.marshal(&node.constraints, &ctx)?,
-            OpKind::Exec(e) => e.marshal(&node.constraints, &ctx)?,
-            OpKind::File(f) => f.marshal(&ctx)?,
-            OpKind::Merge(m) => m.marshal(&ctx)?,
-            OpKind::Diff(d) => d.marshal(&ctx)?,
+            OpKind::Source(s) => s.marshal(&node.constraints, &ctx, body)?,
+            OpKind::Exec(e) => e.marshal(&node.constraints, &ctx, body)?,
+            OpKind::File(f) => f.marshal(&ctx, body)?,
+            OpKind::Merge(m) => m.marshal(&ctx, body)?,
+            OpKind::Diff(d) => d.marshal(&ctx, body)?,
             OpKind::Definition(d) => return self.emit_definition(node, d),
         };
         // Go's MarshalConstraints, without building the layered constraints: the op's own
@@ -530,20 +551,44 @@ impl<'a> Marshaller<'a> {
         // then the op's; the metadata (base, then op, then the payload's caps: what merging
         // the layered metadata gives) is merged into the digest's entry when written.
         let base = &self.options.constraints;
+        let host;
         let platform = match (parts.keep_platform, &parts.platform, &base.platform) {
             (false, _, _) => None,
-            (true, Some(p), _) | (true, None, Some(p)) => Some(p.to_pb()),
-            (true, None, None) => Some(Platform::host().to_pb()),
+            (true, Some(p), _) | (true, None, Some(p)) => Some(p),
+            (true, None, None) => {
+                host = Platform::host();
+                Some(&host)
+            }
         };
-        let mut filters = base.worker_constraints.clone();
-        filters.extend(node.constraints.worker_constraints.iter().cloned());
-        let op = pb::Op {
-            inputs: parts.inputs,
-            op: Some(parts.op),
-            platform,
-            constraints: Some(pb::WorkerConstraints { filter: filters }),
-        };
-        let bytes = encode_op(&op);
+        // The `pb.Op` fields in Go's order: inputs (1), platform (10), constraints (11), then
+        // the payload.
+        let head = &mut self.head;
+        head.clear();
+        for input in &parts.inputs {
+            wire::message(head, 1, |b| {
+                wire::string(b, 1, &input.digest);
+                wire::int64(b, 2, input.index);
+            });
+        }
+        if let Some(p) = platform {
+            wire::message(head, 10, |b| {
+                wire::string(b, 1, &p.architecture);
+                wire::string(b, 2, &p.os);
+                wire::string(b, 3, &p.variant);
+                wire::string(b, 4, &p.os_version);
+                wire::strings(b, 5, &p.os_features);
+            });
+        }
+        wire::message(head, 11, |b| {
+            wire::strings(b, 1, &base.worker_constraints);
+            wire::strings(b, 1, &node.constraints.worker_constraints);
+        });
+        let body = &self.body;
+        let mut bytes = Vec::with_capacity(head.len() + delimited_len(parts.tag, body.len()));
+        bytes.extend_from_slice(head);
+        wire::bytes_always(&mut bytes, parts.tag, body);
+        #[cfg(debug_assertions)]
+        check_canonical(&bytes);
         let digest = Digest::of(&bytes);
         let slot = self.slot(digest.clone(), bytes);
         self.locate(slot, &node.constraints.source_locations);
@@ -674,6 +719,18 @@ impl Marshalled<'_> {
             .sum();
         locations + infos
     }
+}
+
+/// Checks (in debug builds) that `bytes`, an op written field by field, are exactly what
+/// encoding its `pb::Op` gives: no field out of order, no zero value written, none left out.
+#[cfg(debug_assertions)]
+fn check_canonical(bytes: &[u8]) {
+    let op = pb::Op::decode(bytes).expect("a written op decodes");
+    assert_eq!(
+        encode_op(&op),
+        bytes,
+        "an op written field by field differs from its message's encoding: {op:?}"
+    );
 }
 
 /// A node's identity while marshalling: its address, as [`Output::node_key`] gives it.

@@ -1,7 +1,9 @@
 //! Diff ops: [`diff`] gives what changed from one State to another
 //! (`pb.DiffOp`, cap `diffop`).
 
-use crate::marshal::{MarshalError, OpContext, OpParts};
+use prost::Message;
+
+use crate::marshal::{MarshalError, OP_DIFF, OpContext, OpParts};
 use crate::pb;
 
 use super::State;
@@ -40,8 +42,12 @@ pub(crate) struct DiffOp {
 }
 
 impl DiffOp {
-    /// The `pb.DiffOp`.
-    pub(crate) fn marshal(&self, ctx: &OpContext<'_>) -> Result<OpParts, MarshalError> {
+    /// Writes the `pb.DiffOp` body to `body`.
+    pub(crate) fn marshal(
+        &self,
+        ctx: &OpContext<'_>,
+        body: &mut Vec<u8>,
+    ) -> Result<OpParts, MarshalError> {
         let mut inputs = Vec::new();
         let mut side = |out: &Option<Output>| -> Result<i64, MarshalError> {
             match out {
@@ -54,12 +60,14 @@ impl DiffOp {
         };
         let lower = side(&self.lower)?;
         let upper = side(&self.upper)?;
+        pb::DiffOp {
+            lower: Some(pb::LowerDiffInput { input: lower }),
+            upper: Some(pb::UpperDiffInput { input: upper }),
+        }
+        .encode_raw(body);
         Ok(OpParts {
             inputs,
-            op: pb::op::Op::Diff(pb::DiffOp {
-                lower: Some(pb::LowerDiffInput { input: lower }),
-                upper: Some(pb::UpperDiffInput { input: upper }),
-            }),
+            tag: OP_DIFF,
             platform: None,
             keep_platform: false,
             caps: Vec::new(),

@@ -26,7 +26,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::marshal::{MarshalError, OpContext, OpParts};
+use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint};
+
+use crate::marshal::{MarshalError, OP_EXEC, OpContext, OpParts, wire};
 use crate::pb;
 
 use super::State;
@@ -588,14 +591,16 @@ impl ExecOp {
             .for_each(f);
     }
 
-    /// The `pb.ExecOp` and what the op needs recorded.
+    /// Writes the `pb.ExecOp` body to `body` (straight from the State, field by field, as the
+    /// message would encode) and returns what the op needs recorded.
     pub(crate) fn marshal(
         &self,
         constraints: &Constraints,
         ctx: &OpContext<'_>,
+        body: &mut Vec<u8>,
     ) -> Result<OpParts, MarshalError> {
         let meta = &self.meta;
-        let args = meta.args.clone().unwrap_or_default();
+        let args = meta.args.as_deref().unwrap_or_default();
         if args.is_empty() {
             return Err(MarshalError::NoArgs);
         }
@@ -605,22 +610,11 @@ impl ExecOp {
         let mut caps: Vec<&'static str> = Vec::new();
         // Copied only when the exec's env differs from the State's.
         let mut env = std::borrow::Cow::Borrowed(&meta.env);
-        let ssh_targets: Vec<String> = self
-            .ssh
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if s.target.is_empty() {
-                    format!("/run/buildkit/ssh_agent.{i}")
-                } else {
-                    s.target.clone()
-                }
-            })
-            .collect();
-        if let Some(first) = ssh_targets.first()
+        if let Some(first) = self.ssh.first()
             && env.get("SSH_AUTH_SOCK").is_none()
         {
-            env.to_mut().add_or_replace("SSH_AUTH_SOCK", first);
+            env.to_mut()
+                .add_or_replace("SSH_AUTH_SOCK", &ssh_target(0, first));
         }
         if let Some(daemon_caps) = &ctx.options.caps {
             if daemon_caps.supports(caps::EXEC_META_SETS_DEFAULT_PATH) {
@@ -639,24 +633,11 @@ impl ExecOp {
             }
         }
 
-        let mut pb_meta = pb::Meta {
-            args,
-            env: env.to_array(),
-            cwd: meta.dir.clone(),
-            user: meta.user.clone(),
-            hostname: meta.hostname.clone(),
-            cgroup_parent: meta.cgroup_parent.clone(),
-            remove_mount_stubs_recursive: true,
-            ..Default::default()
-        };
-        if let Some(codes) = &meta.valid_exit_codes {
-            pb_meta.valid_exit_codes = codes.clone();
+        if meta.valid_exit_codes.is_some() {
             caps.push(caps::EXEC_VALID_EXIT_CODE);
         }
-        pb_meta.extra_hosts = meta.extra_hosts.iter().map(|h| h.to_pb()).collect();
         if !meta.ulimits.is_empty() {
             caps.push(caps::EXEC_META_ULIMIT);
-            pb_meta.ulimit = meta.ulimits.clone();
         }
         if constraints.metadata.linux_resources.is_some() {
             caps.push(caps::EXEC_META_LINUX_RESOURCES);
@@ -667,8 +648,7 @@ impl ExecOp {
         if meta.security == pb::SecurityMode::Insecure {
             caps.push(caps::EXEC_META_SECURITY);
         }
-        if let Some(proxy) = &self.proxy_env {
-            pb_meta.proxy_env = Some(proxy.clone());
+        if self.proxy_env.is_some() {
             caps.push(caps::EXEC_META_PROXY);
         }
         caps.push(caps::EXEC_META_BASE);
@@ -701,25 +681,41 @@ impl ExecOp {
         if !self.ssh.is_empty() {
             caps.push(caps::EXEC_MOUNT_SSH);
         }
-
-        let mut exec = pb::ExecOp {
-            meta: Some(pb_meta),
-            network: meta.network as i32,
-            security: meta.security as i32,
-            ..Default::default()
-        };
         if !self.cdi_devices.is_empty() {
             caps.push(caps::EXEC_META_CDI);
-            exec.cdi_devices = self
-                .cdi_devices
-                .iter()
-                .map(|d| pb::CdiDevice {
-                    name: d.name.clone(),
-                    optional: d.optional,
-                })
-                .collect();
         }
 
+        // ExecOp.meta (1).
+        wire::message(body, 1, |b| {
+            wire::strings(b, 1, args);
+            for (k, v) in env.iter() {
+                encode_key(2, WireType::LengthDelimited, b);
+                encode_varint((k.len() + 1 + v.len()) as u64, b);
+                b.extend_from_slice(k.as_bytes());
+                b.push(b'=');
+                b.extend_from_slice(v.as_bytes());
+            }
+            wire::string(b, 3, &meta.dir);
+            wire::string(b, 4, &meta.user);
+            if let Some(proxy) = &self.proxy_env {
+                wire::message(b, 5, |b| proxy.encode_raw(b));
+            }
+            for h in &meta.extra_hosts {
+                let h = h.to_pb();
+                wire::message(b, 6, |b| h.encode_raw(b));
+            }
+            wire::string(b, 7, &meta.hostname);
+            for u in &meta.ulimits {
+                wire::message(b, 9, |b| u.encode_raw(b));
+            }
+            wire::string(b, 10, &meta.cgroup_parent);
+            wire::boolean(b, 11, true);
+            if let Some(codes) = &meta.valid_exit_codes {
+                wire::packed_int32(b, 12, codes);
+            }
+        });
+
+        // ExecOp.mounts (2): the exec's mounts, then secret files, then SSH sockets.
         let mut inputs: Vec<pb::Input> = Vec::new();
         for e in &self.mounts {
             let m = &e.mount;
@@ -739,71 +735,76 @@ impl ExecOp {
                 }
                 None => -1,
             };
-            let mut pm = pb::Mount {
-                input,
-                selector: m.selector.clone(),
-                dest: e.target.clone(),
-                output: e.output.unwrap_or(-1),
-                readonly: m.readonly,
-                content_cache: m.content_cache as i32,
-                ..Default::default()
-            };
-            if let Some((id, sharing)) = m.cache_id() {
-                pm.mount_type = pb::MountType::Cache as i32;
-                pm.cache_opt = Some(pb::CacheOpt {
-                    id: id.to_string(),
-                    sharing: sharing as i32,
-                });
-            }
-            if let Some(size) = m.tmpfs_size() {
-                pm.mount_type = pb::MountType::Tmpfs as i32;
-                pm.tmpfs_opt = Some(pb::TmpfsOpt { size });
-            }
-            exec.mounts.push(pm);
+            wire::message(body, 2, |b| {
+                wire::int64(b, 1, input);
+                wire::string(b, 2, &m.selector);
+                wire::string(b, 3, &e.target);
+                wire::int64(b, 4, e.output.unwrap_or(-1));
+                wire::boolean(b, 5, m.readonly);
+                if let Some((id, sharing)) = m.cache_id() {
+                    wire::int32(b, 6, pb::MountType::Cache as i32);
+                    wire::message(b, 20, |b| {
+                        wire::string(b, 1, id);
+                        wire::int32(b, 2, sharing as i32);
+                    });
+                } else if let Some(size) = m.tmpfs_size() {
+                    wire::int32(b, 6, pb::MountType::Tmpfs as i32);
+                    wire::message(b, 19, |b| wire::int64(b, 1, size));
+                }
+                wire::int32(b, 24, m.content_cache as i32);
+            });
         }
         for s in &self.secrets {
-            if let Some(name) = &s.env {
-                exec.secretenv.push(pb::SecretEnv {
-                    id: s.id.clone(),
-                    name: name.clone(),
-                    optional: s.optional,
-                });
-            }
             if let Some(target) = &s.target {
-                exec.mounts.push(pb::Mount {
-                    input: -1,
-                    dest: target.clone(),
-                    mount_type: pb::MountType::Secret as i32,
-                    secret_opt: Some(pb::SecretOpt {
-                        id: s.id.clone(),
-                        uid: s.uid,
-                        gid: s.gid,
-                        mode: s.mode,
-                        optional: s.optional,
-                    }),
-                    ..Default::default()
+                wire::message(body, 2, |b| {
+                    wire::int64(b, 1, -1);
+                    wire::string(b, 3, target);
+                    wire::int32(b, 6, pb::MountType::Secret as i32);
+                    wire::message(b, 21, |b| {
+                        wire::string(b, 1, &s.id);
+                        wire::uint32(b, 2, s.uid);
+                        wire::uint32(b, 3, s.gid);
+                        wire::uint32(b, 4, s.mode);
+                        wire::boolean(b, 5, s.optional);
+                    });
                 });
             }
         }
-        for (s, target) in self.ssh.iter().zip(ssh_targets) {
-            exec.mounts.push(pb::Mount {
-                input: -1,
-                dest: target,
-                mount_type: pb::MountType::Ssh as i32,
-                ssh_opt: Some(pb::SshOpt {
-                    id: s.id.clone(),
-                    uid: s.uid,
-                    gid: s.gid,
-                    mode: s.mode,
-                    optional: s.optional,
-                }),
-                ..Default::default()
+        for (i, s) in self.ssh.iter().enumerate() {
+            wire::message(body, 2, |b| {
+                wire::int64(b, 1, -1);
+                wire::string(b, 3, &ssh_target(i, s));
+                wire::int32(b, 6, pb::MountType::Ssh as i32);
+                wire::message(b, 22, |b| {
+                    wire::string(b, 1, &s.id);
+                    wire::uint32(b, 2, s.uid);
+                    wire::uint32(b, 3, s.gid);
+                    wire::uint32(b, 4, s.mode);
+                    wire::boolean(b, 5, s.optional);
+                });
+            });
+        }
+        wire::int32(body, 3, meta.network as i32);
+        wire::int32(body, 4, meta.security as i32);
+        for s in &self.secrets {
+            if let Some(name) = &s.env {
+                wire::message(body, 5, |b| {
+                    wire::string(b, 1, &s.id);
+                    wire::string(b, 2, name);
+                    wire::boolean(b, 3, s.optional);
+                });
+            }
+        }
+        for d in &self.cdi_devices {
+            wire::message(body, 6, |b| {
+                wire::string(b, 1, &d.name);
+                wire::boolean(b, 2, d.optional);
             });
         }
 
         Ok(OpParts {
             inputs,
-            op: pb::op::Op::Exec(exec),
+            tag: OP_EXEC,
             platform: constraints
                 .platform
                 .clone()
@@ -811,5 +812,14 @@ impl ExecOp {
             keep_platform: true,
             caps,
         })
+    }
+}
+
+/// Where SSH socket `i` is mounted: its target, else `/run/buildkit/ssh_agent.<i>`.
+fn ssh_target(i: usize, s: &SshSocket) -> std::borrow::Cow<'_, str> {
+    if s.target.is_empty() {
+        format!("/run/buildkit/ssh_agent.{i}").into()
+    } else {
+        s.target.as_str().into()
     }
 }

@@ -29,7 +29,9 @@
 
 use std::sync::Arc;
 
-use crate::marshal::{MarshalError, OpContext, OpParts};
+use prost::Message;
+
+use crate::marshal::{MarshalError, OP_FILE, OpContext, OpParts};
 use crate::pb;
 
 use super::State;
@@ -565,8 +567,12 @@ impl FileOp {
         visit_outputs(&self.action, f);
     }
 
-    /// The `pb.FileOp`.
-    pub(crate) fn marshal(&self, ctx: &OpContext<'_>) -> Result<OpParts, MarshalError> {
+    /// Writes the `pb.FileOp` body to `body`.
+    pub(crate) fn marshal(
+        &self,
+        ctx: &OpContext<'_>,
+        body: &mut Vec<u8>,
+    ) -> Result<OpParts, MarshalError> {
         let mut fm = FileMarshal {
             ctx,
             inputs: Vec::new(),
@@ -594,9 +600,10 @@ impl FileOp {
                 action: Some(to_pb_action(&st.action.kind, parent, st.base)),
             });
         }
+        pb::FileOp { actions }.encode_raw(body);
         Ok(OpParts {
             inputs: fm.inputs,
-            op: pb::op::Op::File(pb::FileOp { actions }),
+            tag: OP_FILE,
             platform: None,
             keep_platform: false,
             caps,

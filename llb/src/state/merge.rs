@@ -1,7 +1,9 @@
 //! Merge ops: [`merge`] stacks States on top of each other
 //! (`pb.MergeOp`, cap `mergeop`).
 
-use crate::marshal::{MarshalError, OpContext, OpParts};
+use prost::Message;
+
+use crate::marshal::{MarshalError, OP_MERGE, OpContext, OpParts};
 use crate::pb;
 
 use super::State;
@@ -39,8 +41,12 @@ pub(crate) struct MergeOp {
 }
 
 impl MergeOp {
-    /// The `pb.MergeOp`.
-    pub(crate) fn marshal(&self, ctx: &OpContext<'_>) -> Result<OpParts, MarshalError> {
+    /// Writes the `pb.MergeOp` body to `body`.
+    pub(crate) fn marshal(
+        &self,
+        ctx: &OpContext<'_>,
+        body: &mut Vec<u8>,
+    ) -> Result<OpParts, MarshalError> {
         if self.inputs.len() < 2 {
             return Err(MarshalError::MergeTooFewInputs);
         }
@@ -52,9 +58,10 @@ impl MergeOp {
             });
             inputs.push(ctx.input(out)?);
         }
+        merge.encode_raw(body);
         Ok(OpParts {
             inputs,
-            op: pb::op::Op::Merge(merge),
+            tag: OP_MERGE,
             platform: None,
             keep_platform: false,
             caps: Vec::new(),

@@ -9,7 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::marshal::{MarshalError, OpContext, OpParts};
+use prost::Message;
+
+use crate::marshal::{MarshalError, OP_SOURCE, OpContext, OpParts};
 use crate::pb;
 
 use super::State;
@@ -115,6 +117,7 @@ impl SourceOp {
         &self,
         constraints: &Constraints,
         ctx: &OpContext<'_>,
+        body: &mut Vec<u8>,
     ) -> Result<OpParts, MarshalError> {
         if let Some(err) = &self.error {
             return Err(MarshalError::Reference(err.clone()));
@@ -136,12 +139,14 @@ impl SourceOp {
         }
         let keep_platform = self.identifier.starts_with("docker-image://")
             || self.identifier.starts_with("oci-layout://");
+        pb::SourceOp {
+            identifier: self.identifier.clone(),
+            attrs,
+        }
+        .encode_raw(body);
         Ok(OpParts {
             inputs: Vec::new(),
-            op: pb::op::Op::Source(pb::SourceOp {
-                identifier: self.identifier.clone(),
-                attrs,
-            }),
+            tag: OP_SOURCE,
             platform: constraints.platform.clone(),
             keep_platform,
             caps,
