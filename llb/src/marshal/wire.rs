@@ -16,6 +16,13 @@ pub(crate) fn string(buf: &mut Vec<u8>, tag: u32, s: &str) {
     }
 }
 
+/// Bytes field `tag`, left out when empty.
+pub(crate) fn bytes(buf: &mut Vec<u8>, tag: u32, b: &[u8]) {
+    if !b.is_empty() {
+        bytes_always(buf, tag, b);
+    }
+}
+
 /// Repeated string field `tag`: every element, empty ones too.
 pub(crate) fn strings<S: AsRef<str>>(buf: &mut Vec<u8>, tag: u32, items: &[S]) {
     for s in items {
@@ -173,6 +180,7 @@ mod tests {
         });
         assert_eq!(ours, m.encode_to_vec());
         assert!(with(|b| packed_int32(b, 12, &[])).is_empty());
+        assert!(with(|b| bytes(b, 3, b"")).is_empty());
     }
 
     #[test]

@@ -29,9 +29,7 @@
 
 use std::sync::Arc;
 
-use prost::Message;
-
-use crate::marshal::{MarshalError, OP_FILE, OpContext, OpParts};
+use crate::marshal::{MarshalError, OP_FILE, OpContext, OpParts, wire};
 use crate::pb;
 
 use super::State;
@@ -63,18 +61,17 @@ impl UserOpt {
         }
     }
 
-    fn to_pb(&self, base: i64) -> pb::UserOpt {
-        let user = match self {
-            UserOpt::Name(name) if !name.is_empty() => {
-                pb::user_opt::User::ByName(pb::NamedUserOpt {
-                    name: name.clone(),
-                    input: base,
-                })
-            }
-            UserOpt::Name(_) => pb::user_opt::User::ById(0),
-            UserOpt::Id(id) => pb::user_opt::User::ById(*id),
-        };
-        pb::UserOpt { user: Some(user) }
+    /// Writes the `pb.UserOpt` body (its `user` oneof) to `buf`; a name is looked up in
+    /// input `base`.
+    fn write(&self, buf: &mut Vec<u8>, base: i64) {
+        match self {
+            UserOpt::Name(name) if !name.is_empty() => wire::message(buf, 1, |b| {
+                wire::string(b, 1, name);
+                wire::int64(b, 2, base);
+            }),
+            UserOpt::Name(_) => wire::varint_always(buf, 2, 0),
+            UserOpt::Id(id) => wire::varint_always(buf, 2, u64::from(*id)),
+        }
     }
 }
 
@@ -124,10 +121,13 @@ impl ChownOpt {
         }
     }
 
-    fn to_pb(&self, base: i64) -> pb::ChownOpt {
-        pb::ChownOpt {
-            user: self.user.as_ref().map(|u| u.to_pb(base)),
-            group: self.group.as_ref().map(|g| g.to_pb(base)),
+    /// Writes the `pb.ChownOpt` body to `buf`; names are looked up in input `base`.
+    fn write(&self, buf: &mut Vec<u8>, base: i64) {
+        if let Some(u) = &self.user {
+            wire::message(buf, 1, |b| u.write(b, base));
+        }
+        if let Some(g) = &self.group {
+            wire::message(buf, 2, |b| g.write(b, base));
         }
     }
 }
@@ -586,21 +586,20 @@ impl FileOp {
             InputRef::Action(t) => n_inputs + t as i64,
         };
         let count = fm.actions.len();
-        let mut actions = Vec::with_capacity(count);
         let mut caps = vec![caps::FILE_BASE];
+        // FileOp.actions (2).
         for (i, st) in fm.actions.iter().enumerate() {
             if ctx.options.record_file_action_caps {
                 kind_caps(&st.action.kind, &mut caps);
             }
             let parent = st.action.state.get_dir();
-            actions.push(pb::FileAction {
-                input: resolve(st.input),
-                secondary_input: resolve(st.secondary),
-                output: if i + 1 == count { 0 } else { -1 },
-                action: Some(to_pb_action(&st.action.kind, parent, st.base)),
+            wire::message(body, 2, |b| {
+                wire::int64(b, 1, resolve(st.input));
+                wire::int64(b, 2, resolve(st.secondary));
+                wire::int64(b, 3, if i + 1 == count { 0 } else { -1 });
+                write_action(b, &st.action.kind, parent, st.base);
             });
         }
-        pb::FileOp { actions }.encode_raw(body);
         Ok(OpParts {
             inputs: fm.inputs,
             tag: OP_FILE,
@@ -632,77 +631,78 @@ fn timestamp(t: Option<i64>) -> i64 {
     t.unwrap_or(-1)
 }
 
-fn owner(c: &Option<ChownOpt>, base: i64) -> Option<pb::ChownOpt> {
-    c.as_ref().map(|c| c.to_pb(base))
+/// Writes owner field `tag` when `c` is set.
+fn owner(buf: &mut Vec<u8>, tag: u32, c: &Option<ChownOpt>, base: i64) {
+    if let Some(c) = c {
+        wire::message(buf, tag, |b| c.write(b, base));
+    }
 }
 
-fn to_pb_action(kind: &ActionKind, parent: &str, base: i64) -> pb::file_action::Action {
-    use pb::file_action::Action;
+/// Writes the `action` oneof of a `pb.FileAction`: its member message, fields in order.
+fn write_action(buf: &mut Vec<u8>, kind: &ActionKind, parent: &str, base: i64) {
     match kind {
-        ActionKind::Mkdir { path, mode, opts } => Action::Mkdir(pb::FileActionMkDir {
-            path: normalize_path(parent, path, false),
-            mode: (mode & 0o777) as i32,
-            make_parents: opts.make_parents,
-            owner: owner(&opts.chown, base),
-            timestamp: timestamp(opts.created_time),
+        ActionKind::Copy {
+            source,
+            src,
+            dest,
+            opts,
+        } => wire::message(buf, 4, |b| {
+            let (mode, mode_str) = match &opts.mode {
+                Some(m) if !m.mode_str.is_empty() => (0, m.mode_str.as_str()),
+                Some(m) => (m.mode as i32, ""),
+                None => (-1, ""),
+            };
+            wire::string(b, 1, &source_path(source, src));
+            wire::string(b, 2, &normalize_path(parent, dest, true));
+            owner(b, 3, &opts.chown, base);
+            wire::int32(b, 4, mode);
+            wire::boolean(b, 5, opts.follow_symlinks);
+            wire::boolean(b, 6, opts.copy_dir_contents_only);
+            wire::boolean(b, 7, opts.attempt_unpack);
+            wire::boolean(b, 8, opts.create_dest_path);
+            wire::boolean(b, 9, opts.allow_wildcard);
+            wire::boolean(b, 10, opts.allow_empty_wildcard);
+            wire::int64(b, 11, timestamp(opts.created_time));
+            wire::strings(b, 12, &opts.include_patterns);
+            wire::strings(b, 13, &opts.exclude_patterns);
+            wire::boolean(b, 14, opts.always_replace_existing_dest_paths);
+            wire::string(b, 15, mode_str);
+            wire::strings(b, 16, &opts.required_paths);
         }),
         ActionKind::Mkfile {
             path,
             mode,
             data,
             opts,
-        } => Action::Mkfile(pb::FileActionMkFile {
-            path: normalize_path(parent, path, false),
-            mode: (mode & 0o777) as i32,
-            data: data.to_vec(),
-            owner: owner(&opts.chown, base),
-            timestamp: timestamp(opts.created_time),
+        } => wire::message(buf, 5, |b| {
+            wire::string(b, 1, &normalize_path(parent, path, false));
+            wire::int32(b, 2, (mode & 0o777) as i32);
+            wire::bytes(b, 3, data);
+            owner(b, 4, &opts.chown, base);
+            wire::int64(b, 5, timestamp(opts.created_time));
         }),
-        ActionKind::Rm { path, opts } => Action::Rm(pb::FileActionRm {
-            path: normalize_path(parent, path, false),
-            allow_not_found: opts.allow_not_found,
-            allow_wildcard: opts.allow_wildcard,
+        ActionKind::Mkdir { path, mode, opts } => wire::message(buf, 6, |b| {
+            wire::string(b, 1, &normalize_path(parent, path, false));
+            wire::int32(b, 2, (mode & 0o777) as i32);
+            wire::boolean(b, 3, opts.make_parents);
+            owner(b, 4, &opts.chown, base);
+            wire::int64(b, 5, timestamp(opts.created_time));
+        }),
+        ActionKind::Rm { path, opts } => wire::message(buf, 7, |b| {
+            wire::string(b, 1, &normalize_path(parent, path, false));
+            wire::boolean(b, 2, opts.allow_not_found);
+            wire::boolean(b, 3, opts.allow_wildcard);
         }),
         ActionKind::Symlink {
             oldpath,
             newpath,
             opts,
-        } => Action::Symlink(pb::FileActionSymlink {
-            oldpath: oldpath.clone(),
-            newpath: newpath.clone(),
-            owner: owner(&opts.chown, base),
-            timestamp: timestamp(opts.created_time),
+        } => wire::message(buf, 8, |b| {
+            wire::string(b, 1, oldpath);
+            wire::string(b, 2, newpath);
+            owner(b, 3, &opts.chown, base);
+            wire::int64(b, 4, timestamp(opts.created_time));
         }),
-        ActionKind::Copy {
-            source,
-            src,
-            dest,
-            opts,
-        } => {
-            let (mode, mode_str) = match &opts.mode {
-                Some(m) if !m.mode_str.is_empty() => (0, m.mode_str.clone()),
-                Some(m) => (m.mode as i32, String::new()),
-                None => (-1, String::new()),
-            };
-            Action::Copy(pb::FileActionCopy {
-                src: source_path(source, src),
-                dest: normalize_path(parent, dest, true),
-                owner: owner(&opts.chown, base),
-                mode,
-                follow_symlink: opts.follow_symlinks,
-                dir_copy_contents: opts.copy_dir_contents_only,
-                attempt_unpack_docker_compatibility: opts.attempt_unpack,
-                create_dest_path: opts.create_dest_path,
-                allow_wildcard: opts.allow_wildcard,
-                allow_empty_wildcard: opts.allow_empty_wildcard,
-                timestamp: timestamp(opts.created_time),
-                include_patterns: opts.include_patterns.clone(),
-                exclude_patterns: opts.exclude_patterns.clone(),
-                always_replace_existing_dest_paths: opts.always_replace_existing_dest_paths,
-                mode_str,
-                required_paths: opts.required_paths.clone(),
-            })
-        }
     }
 }
 
@@ -779,9 +779,10 @@ mod tests {
             UserOpt::parse("4294967296"),
             UserOpt::Name("4294967296".into())
         );
-        assert_eq!(
-            UserOpt::Name(String::new()).to_pb(3).user,
-            Some(pb::user_opt::User::ById(0))
-        );
+        // An empty name is written as id 0, whatever the input.
+        let mut buf = Vec::new();
+        UserOpt::Name(String::new()).write(&mut buf, 3);
+        let decoded = <pb::UserOpt as prost::Message>::decode(buf.as_slice()).unwrap();
+        assert_eq!(decoded.user, Some(pb::user_opt::User::ById(0)));
     }
 }
