@@ -298,7 +298,7 @@ pub fn parse_mount(
     for field in &fields {
         let (raw_key, raw_value) = match field.split_once('=') {
             Some((k, v)) => (k, Some(v)),
-            None => (field.as_str(), None),
+            None => (&**field, None),
         };
         let key = to_lower(raw_key);
 
@@ -324,7 +324,7 @@ pub fn parse_mount(
                     }
                     m.required = true;
                 }
-                _ => return Err(MountError::NotKeyValue(field.clone())),
+                _ => return Err(MountError::NotKeyValue(field.to_string())),
             }
             continue;
         };
@@ -407,7 +407,7 @@ pub fn parse_mount(
                 return Err(MountError::UnknownKey {
                     suggestion: suggest::search(&key, &ALL_KEYS),
                     key: key.into_owned(),
-                    field: field.clone(),
+                    field: field.to_string(),
                 });
             }
         }

@@ -86,16 +86,16 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
     for field in fields {
         let (raw_key, val) = match field.split_once('=') {
             Some((k, v)) => (k, Some(v)),
-            None => (field.as_str(), None),
+            None => (&*field, None),
         };
         let key = to_lower(raw_key);
         let Some(val) = val else {
             if key == "required" {
                 d.required = true;
             } else if d.name.is_empty() {
-                d.name = field.clone();
+                d.name = field.to_string();
             } else {
-                return Err(DeviceError::NotKeyValue(field.clone()));
+                return Err(DeviceError::NotKeyValue(field.to_string()));
             }
             continue;
         };
@@ -114,13 +114,13 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
             }
             _ => {
                 if d.name.is_empty() {
-                    d.name = field.clone();
+                    d.name = field.to_string();
                     continue;
                 }
                 return Err(DeviceError::UnknownKey {
                     suggestion: search_case_sensitive(&key, &["name", "required"]),
                     key: key.into_owned(),
-                    field: field.clone(),
+                    field: field.to_string(),
                 });
             }
         }

@@ -2,6 +2,7 @@
 //! strict quotes, no leading-space trimming): the semantics of Go's `encoding/csv` for one
 //! record, with the same error texts.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A CSV error, displayed exactly as Go prints it.
@@ -38,7 +39,7 @@ impl fmt::Display for CsvError {
 }
 
 /// Splits one CSV record into its fields.
-pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
+pub(crate) fn fields(input: &str) -> Result<Vec<Cow<'_, str>>, CsvError> {
     let mut line = input;
     if let Some(stripped) = line.strip_suffix('\n') {
         line = stripped.strip_suffix('\r').unwrap_or(stripped);
@@ -46,7 +47,7 @@ pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
     if line.is_empty() {
         return Err(CsvError::Eof);
     }
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Cow<'_, str>> = Vec::new();
     let mut pos = 0usize;
     'field: loop {
         if !line.starts_with('"') {
@@ -58,13 +59,13 @@ pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
                     });
                 }
                 Some(i) => {
-                    out.push(line[..i].to_owned());
+                    out.push(Cow::Borrowed(&line[..i]));
                     pos += i + 1;
                     line = &line[i + 1..];
                     continue 'field;
                 }
                 None => {
-                    out.push(line.to_owned());
+                    out.push(Cow::Borrowed(line));
                     break 'field;
                 }
             }
@@ -86,12 +87,12 @@ pub(crate) fn fields(input: &str) -> Result<Vec<String>, CsvError> {
                 line = &line[1..];
                 pos += 1;
             } else if line.starts_with(',') {
-                out.push(value);
+                out.push(Cow::Owned(value));
                 line = &line[1..];
                 pos += 1;
                 continue 'field;
             } else if line.is_empty() {
-                out.push(value);
+                out.push(Cow::Owned(value));
                 break 'field;
             } else {
                 return Err(CsvError::Quote { column: pos });
