@@ -207,11 +207,21 @@ pub(crate) const OP_MERGE: u32 = 6;
 /// Field number of `pb.Op`'s `diff` payload.
 pub(crate) const OP_DIFF: u32 = 7;
 
+/// One input edge of the op being marshalled (a `pb.Input`): an output of an op already
+/// marshalled, by its digest.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) struct OpInput<'a> {
+    /// The digest of the op.
+    pub(crate) digest: &'a Digest,
+    /// The output's index.
+    pub(crate) index: i64,
+}
+
 /// What one op kind contributes to its `pb.Op`, besides the payload's body, which the kind
 /// writes to the buffer its `marshal` is given.
-pub(crate) struct OpParts {
+pub(crate) struct OpParts<'a> {
     /// The op's inputs.
-    pub(crate) inputs: Vec<pb::Input>,
+    pub(crate) inputs: Vec<OpInput<'a>>,
     /// The payload's field number in `pb.Op` (its member of the `op` oneof).
     pub(crate) tag: u32,
     /// The op's own platform, before the marshal default.
@@ -230,15 +240,15 @@ pub(crate) struct OpContext<'a> {
     digests: &'a DigestMap<usize, Digest>,
 }
 
-impl OpContext<'_> {
-    /// The `pb.Input` naming `output`.
-    pub(crate) fn input(&self, output: &Output) -> Result<pb::Input, MarshalError> {
+impl<'a> OpContext<'a> {
+    /// The input naming `output`.
+    pub(crate) fn input(&self, output: &Output) -> Result<OpInput<'a>, MarshalError> {
         let digest = self
             .digests
             .get(&output.node_key())
             .ok_or(MarshalError::InputOutOfOrder)?;
-        Ok(pb::Input {
-            digest: digest.as_str().to_string(),
+        Ok(OpInput {
+            digest,
             index: output.index(),
         })
     }
@@ -418,7 +428,10 @@ impl<'a> Marshaller<'a> {
         }
         .input(root)?;
         let root_op = pb::Op {
-            inputs: vec![root_input],
+            inputs: vec![pb::Input {
+                digest: root_input.digest.as_str().to_string(),
+                index: root_input.index,
+            }],
             ..Default::default()
         };
         let bytes = encode_op(&root_op);
@@ -538,7 +551,13 @@ impl<'a> Marshaller<'a> {
         };
         let body = &mut self.body;
         body.clear();
-        let parts = match &node.kind {
+        let OpParts {
+            inputs,
+            tag,
+            platform,
+            keep_platform,
+            caps,
+        } = match &node.kind {
             OpKind::Source(s) => s.marshal(&node.constraints, &ctx, body)?,
             OpKind::Exec(e) => e.marshal(&node.constraints, &ctx, body)?,
             OpKind::File(f) => f.marshal(&ctx, body)?,
@@ -552,7 +571,7 @@ impl<'a> Marshaller<'a> {
         // the layered metadata gives) is merged into the digest's entry when written.
         let base = &self.options.constraints;
         let host;
-        let platform = match (parts.keep_platform, &parts.platform, &base.platform) {
+        let platform = match (keep_platform, &platform, &base.platform) {
             (false, _, _) => None,
             (true, Some(p), _) | (true, None, Some(p)) => Some(p),
             (true, None, None) => {
@@ -564,9 +583,9 @@ impl<'a> Marshaller<'a> {
         // the payload.
         let head = &mut self.head;
         head.clear();
-        for input in &parts.inputs {
+        for input in &inputs {
             wire::message(head, 1, |b| {
-                wire::string(b, 1, &input.digest);
+                wire::string(b, 1, input.digest.as_str());
                 wire::int64(b, 2, input.index);
             });
         }
@@ -584,15 +603,15 @@ impl<'a> Marshaller<'a> {
             wire::strings(b, 1, &node.constraints.worker_constraints);
         });
         let body = &self.body;
-        let mut bytes = Vec::with_capacity(head.len() + delimited_len(parts.tag, body.len()));
+        let mut bytes = Vec::with_capacity(head.len() + delimited_len(tag, body.len()));
         bytes.extend_from_slice(head);
-        wire::bytes_always(&mut bytes, parts.tag, body);
+        wire::bytes_always(&mut bytes, tag, body);
         #[cfg(debug_assertions)]
         check_canonical(&bytes);
         let digest = Digest::of(&bytes);
         let slot = self.slot(digest.clone(), bytes);
         self.locate(slot, &node.constraints.source_locations);
-        self.contribute(slot, EntryMeta::Op(node, parts.caps));
+        self.contribute(slot, EntryMeta::Op(node, caps));
         self.digests.insert(node_key(node), digest);
         Ok(())
     }

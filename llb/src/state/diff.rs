@@ -43,11 +43,11 @@ pub(crate) struct DiffOp {
 
 impl DiffOp {
     /// Writes the `pb.DiffOp` body to `body`.
-    pub(crate) fn marshal(
+    pub(crate) fn marshal<'c>(
         &self,
-        ctx: &OpContext<'_>,
+        ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
-    ) -> Result<OpParts, MarshalError> {
+    ) -> Result<OpParts<'c>, MarshalError> {
         let mut inputs = Vec::new();
         let mut side = |out: &Option<Output>| -> Result<i64, MarshalError> {
             match out {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
 
-use crate::marshal::{MarshalError, OP_EXEC, OpContext, OpParts, wire};
+use crate::marshal::{MarshalError, OP_EXEC, OpContext, OpInput, OpParts, wire};
 use crate::pb;
 
 use super::State;
@@ -593,12 +593,12 @@ impl ExecOp {
 
     /// Writes the `pb.ExecOp` body to `body` (straight from the State, field by field, as the
     /// message would encode) and returns what the op needs recorded.
-    pub(crate) fn marshal(
+    pub(crate) fn marshal<'c>(
         &self,
         constraints: &Constraints,
-        ctx: &OpContext<'_>,
+        ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
-    ) -> Result<OpParts, MarshalError> {
+    ) -> Result<OpParts<'c>, MarshalError> {
         let meta = &self.meta;
         let args = meta.args.as_deref().unwrap_or_default();
         if args.is_empty() {
@@ -716,7 +716,7 @@ impl ExecOp {
         });
 
         // ExecOp.mounts (2): the exec's mounts, then secret files, then SSH sockets.
-        let mut inputs: Vec<pb::Input> = Vec::new();
+        let mut inputs: Vec<OpInput<'c>> = Vec::new();
         for e in &self.mounts {
             let m = &e.mount;
             let input = match &m.source {

@@ -29,8 +29,7 @@
 
 use std::sync::Arc;
 
-use crate::marshal::{MarshalError, OP_FILE, OpContext, OpParts, wire};
-use crate::pb;
+use crate::marshal::{MarshalError, OP_FILE, OpContext, OpInput, OpParts, wire};
 
 use super::State;
 use super::caps;
@@ -502,7 +501,7 @@ struct ActionState {
 
 struct FileMarshal<'a, 'c> {
     ctx: &'a OpContext<'c>,
-    inputs: Vec<pb::Input>,
+    inputs: Vec<OpInput<'c>>,
     visited: crate::digest::DigestMap<usize, usize>,
     actions: Vec<ActionState>,
 }
@@ -568,11 +567,11 @@ impl FileOp {
     }
 
     /// Writes the `pb.FileOp` body to `body`.
-    pub(crate) fn marshal(
+    pub(crate) fn marshal<'c>(
         &self,
-        ctx: &OpContext<'_>,
+        ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
-    ) -> Result<OpParts, MarshalError> {
+    ) -> Result<OpParts<'c>, MarshalError> {
         let mut fm = FileMarshal {
             ctx,
             inputs: Vec::new(),
@@ -744,6 +743,7 @@ fn normalize_path(parent: &str, p: &str, keep_slash: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pb;
 
     #[test]
     fn normalizes_paths_like_go() {

@@ -42,11 +42,11 @@ pub(crate) struct MergeOp {
 
 impl MergeOp {
     /// Writes the `pb.MergeOp` body to `body`.
-    pub(crate) fn marshal(
+    pub(crate) fn marshal<'c>(
         &self,
-        ctx: &OpContext<'_>,
+        ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
-    ) -> Result<OpParts, MarshalError> {
+    ) -> Result<OpParts<'c>, MarshalError> {
         if self.inputs.len() < 2 {
             return Err(MarshalError::MergeTooFewInputs);
         }

@@ -113,12 +113,12 @@ pub(crate) struct SourceOp {
 
 impl SourceOp {
     /// The `pb.SourceOp`.
-    pub(crate) fn marshal(
+    pub(crate) fn marshal<'c>(
         &self,
         constraints: &Constraints,
-        ctx: &OpContext<'_>,
+        ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
-    ) -> Result<OpParts, MarshalError> {
+    ) -> Result<OpParts<'c>, MarshalError> {
         if let Some(err) = &self.error {
             return Err(MarshalError::Reference(err.clone()));
         }
