@@ -756,33 +756,21 @@ impl ExecOp {
         }
         for s in &self.secrets {
             if let Some(target) = &s.target {
-                wire::message(body, 2, |b| {
-                    wire::int64(b, 1, -1);
-                    wire::string(b, 3, target);
-                    wire::int32(b, 6, pb::MountType::Secret as i32);
-                    wire::message(b, 21, |b| {
-                        wire::string(b, 1, &s.id);
-                        wire::uint32(b, 2, s.uid);
-                        wire::uint32(b, 3, s.gid);
-                        wire::uint32(b, 4, s.mode);
-                        wire::boolean(b, 5, s.optional);
-                    });
-                });
+                ClientMountOpt::new(&s.id, s.uid, s.gid, s.mode, s.optional).write_mount(
+                    body,
+                    target,
+                    pb::MountType::Secret,
+                    21,
+                );
             }
         }
         for (i, s) in self.ssh.iter().enumerate() {
-            wire::message(body, 2, |b| {
-                wire::int64(b, 1, -1);
-                wire::string(b, 3, &ssh_target(i, s));
-                wire::int32(b, 6, pb::MountType::Ssh as i32);
-                wire::message(b, 22, |b| {
-                    wire::string(b, 1, &s.id);
-                    wire::uint32(b, 2, s.uid);
-                    wire::uint32(b, 3, s.gid);
-                    wire::uint32(b, 4, s.mode);
-                    wire::boolean(b, 5, s.optional);
-                });
-            });
+            ClientMountOpt::new(&s.id, s.uid, s.gid, s.mode, s.optional).write_mount(
+                body,
+                &ssh_target(i, s),
+                pb::MountType::Ssh,
+                22,
+            );
         }
         wire::int32(body, 3, meta.network as i32);
         wire::int32(body, 4, meta.security as i32);
@@ -821,5 +809,45 @@ fn ssh_target(i: usize, s: &SshSocket) -> std::borrow::Cow<'_, str> {
         format!("/run/buildkit/ssh_agent.{i}").into()
     } else {
         s.target.as_str().into()
+    }
+}
+
+/// What a secret file or SSH socket mount carries: `pb.SecretOpt` and `pb.SSHOpt` have the
+/// same fields.
+struct ClientMountOpt<'a> {
+    id: &'a str,
+    uid: u32,
+    gid: u32,
+    mode: u32,
+    optional: bool,
+}
+
+impl<'a> ClientMountOpt<'a> {
+    /// The options of a secret or socket `id` owned by `uid`:`gid` with `mode`.
+    fn new(id: &'a str, uid: u32, gid: u32, mode: u32, optional: bool) -> ClientMountOpt<'a> {
+        ClientMountOpt {
+            id,
+            uid,
+            gid,
+            mode,
+            optional,
+        }
+    }
+
+    /// Writes the `pb.Mount` (field 2 of `pb.ExecOp`) at `dest`: no input, mount type `kind`,
+    /// these options in field `opt_tag` (21 for a secret, 22 for SSH).
+    fn write_mount(&self, body: &mut Vec<u8>, dest: &str, kind: pb::MountType, opt_tag: u32) {
+        wire::message(body, 2, |b| {
+            wire::int64(b, 1, -1);
+            wire::string(b, 3, dest);
+            wire::int32(b, 6, kind as i32);
+            wire::message(b, opt_tag, |b| {
+                wire::string(b, 1, self.id);
+                wire::uint32(b, 2, self.uid);
+                wire::uint32(b, 3, self.gid);
+                wire::uint32(b, 4, self.mode);
+                wire::boolean(b, 5, self.optional);
+            });
+        });
     }
 }
