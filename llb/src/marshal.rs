@@ -3,9 +3,11 @@
 //!
 //! 1. ops are visited depth-first, inputs before the op (in the order each
 //!    op kind lists them), each distinct node once;
-//! 2. each op is encoded deterministically; its digest is sha256 of the
-//!    bytes; `def` gets the bytes once per distinct digest (equal ops built
-//!    separately collapse into one);
+//! 2. each op is encoded deterministically, written field by field straight
+//!    from its State (the private `wire` module) to the bytes its `pb::Op` would encode to
+//!    (debug builds check each one against that encoding); its digest is
+//!    sha256 of the bytes; `def` gets the bytes once per distinct digest
+//!    (equal ops built separately collapse into one);
 //! 3. `metadata[digest]` merges the metadata of every node with that digest
 //!    (caps, description, progress group, …);
 //! 4. a last, output-only op `Op{inputs: [result]}` is appended; its
