@@ -277,7 +277,7 @@ pub fn marshal_to_bytes(state: &State, options: &MarshalOptions) -> Result<Vec<u
 /// How many encoded bytes [`marshal_to_writer`] collects before each write.
 const WRITE_BUFFER: usize = 64 << 10;
 
-/// [`marshal_to_bytes`]'s bytes, written to `out` as they are encoded, [`WRITE_BUFFER`] bytes
+/// [`marshal_to_bytes`]'s bytes, written to `out` as they are encoded, `WRITE_BUFFER` (64 KiB)
 /// at a time: the whole Definition is never held in memory (otherwise a conversion's largest
 /// allocation), and its size is never summed beforehand. Nothing is written when the State
 /// does not marshal; a write error is [`MarshalError::Write`].

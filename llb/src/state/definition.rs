@@ -7,7 +7,7 @@
 //! constraints add nothing), and its source locations, whose maps are rebuilt from
 //! `Definition.source` (a map's own Definition becomes a State again). Problems upstream
 //! reports only when marshalling (an input digest naming no op, an op without metadata)
-//! are [`MarshalError`](crate::marshal::MarshalError)s there too.
+//! are [`MarshalError`]s there too.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
