@@ -28,7 +28,6 @@ use std::io::Write;
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
 
-use crate::definition::encode_op;
 use crate::digest::{Digest, DigestMap};
 use crate::pb;
 use crate::source_map::{SourceLocation, SourceMapCollector};
@@ -219,6 +218,16 @@ pub(crate) struct OpInput<'a> {
     pub(crate) index: i64,
 }
 
+impl OpInput<'_> {
+    /// Writes this input as field 1 (`inputs`) of a `pb.Op`.
+    fn write(&self, buf: &mut Vec<u8>) {
+        wire::message(buf, 1, |b| {
+            wire::string(b, 1, self.digest.as_str());
+            wire::int64(b, 2, self.index);
+        });
+    }
+}
+
 /// What one op kind contributes to its `pb.Op`, besides the payload's body, which the kind
 /// writes to the buffer its `marshal` is given.
 pub(crate) struct OpParts<'a> {
@@ -253,6 +262,24 @@ impl<'a> OpContext<'a> {
             digest,
             index: output.index(),
         })
+    }
+
+    /// The position of `output`'s input in `inputs`, added at the end when it is not there
+    /// yet: execs and file ops list each distinct input (digest and index) once.
+    pub(crate) fn input_index(
+        &self,
+        inputs: &mut Vec<OpInput<'a>>,
+        output: &Output,
+    ) -> Result<i64, MarshalError> {
+        let input = self.input(output)?;
+        let at = match inputs.iter().position(|i| *i == input) {
+            Some(at) => at,
+            None => {
+                inputs.push(input);
+                inputs.len() - 1
+            }
+        };
+        Ok(at as i64)
     }
 }
 
@@ -429,14 +456,11 @@ impl<'a> Marshaller<'a> {
             digests: &self.digests,
         }
         .input(root)?;
-        let root_op = pb::Op {
-            inputs: vec![pb::Input {
-                digest: root_input.digest.as_str().to_string(),
-                index: root_input.index,
-            }],
-            ..Default::default()
-        };
-        let bytes = encode_op(&root_op);
+        // `pb.Op{inputs: [root]}`: nothing else is set.
+        let mut bytes = Vec::new();
+        root_input.write(&mut bytes);
+        #[cfg(debug_assertions)]
+        check_canonical(&bytes);
         let digest = Digest::of(&bytes);
         let base = &self.options.constraints.metadata;
         let mut md = match self.index.get(&digest) {
@@ -586,10 +610,7 @@ impl<'a> Marshaller<'a> {
         let head = &mut self.head;
         head.clear();
         for input in &inputs {
-            wire::message(head, 1, |b| {
-                wire::string(b, 1, input.digest.as_str());
-                wire::int64(b, 2, input.index);
-            });
+            input.write(head);
         }
         if let Some(p) = platform {
             wire::message(head, 10, |b| {
@@ -748,7 +769,7 @@ impl Marshalled<'_> {
 fn check_canonical(bytes: &[u8]) {
     let op = pb::Op::decode(bytes).expect("a written op decodes");
     assert_eq!(
-        encode_op(&op),
+        crate::definition::encode_op(&op),
         bytes,
         "an op written field by field differs from its message's encoding: {op:?}"
     );

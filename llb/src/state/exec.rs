@@ -724,14 +724,7 @@ impl ExecOp {
                     if m.tmpfs_size().is_some() {
                         return Err(MarshalError::TmpfsWithSource);
                     }
-                    let inp = ctx.input(source)?;
-                    match inputs.iter().position(|i| *i == inp) {
-                        Some(i) => i as i64,
-                        None => {
-                            inputs.push(inp);
-                            (inputs.len() - 1) as i64
-                        }
-                    }
+                    ctx.input_index(&mut inputs, source)?
                 }
                 None => -1,
             };

@@ -508,12 +508,7 @@ struct FileMarshal<'a, 'c> {
 
 impl FileMarshal<'_, '_> {
     fn add_input(&mut self, output: &Output) -> Result<i64, MarshalError> {
-        let inp = self.ctx.input(output)?;
-        if let Some(i) = self.inputs.iter().position(|i| *i == inp) {
-            return Ok(i as i64);
-        }
-        self.inputs.push(inp);
-        Ok((self.inputs.len() - 1) as i64)
+        self.ctx.input_index(&mut self.inputs, output)
     }
 
     /// Go's `marshalState.add`: the position of `fa` in `actions`.
