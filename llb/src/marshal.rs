@@ -41,7 +41,8 @@ use crate::state::{Platform, State};
 mod metadata;
 pub(crate) mod wire;
 
-use metadata::{MergedMeta, delimited_len, put_bytes, put_message, put_str};
+use metadata::MergedMeta;
+use wire::{delimited_len, put_bytes, put_message, put_str};
 
 /// Why a State does not marshal (messages are upstream's).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -628,7 +629,7 @@ impl<'a> Marshaller<'a> {
         let body = &self.body;
         let mut bytes = Vec::with_capacity(head.len() + delimited_len(tag, body.len()));
         bytes.extend_from_slice(head);
-        wire::bytes_always(&mut bytes, tag, body);
+        put_bytes(&mut bytes, tag, body);
         #[cfg(debug_assertions)]
         check_canonical(&bytes);
         let digest = Digest::of(&bytes);

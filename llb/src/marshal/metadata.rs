@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 
 use prost::Message;
-use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
+use prost::encoding::{WireType, encode_key, encode_varint};
 
+use super::wire::{delimited_len, put_message, put_str};
 use crate::pb;
 use crate::state::constraints::OpMeta;
 
@@ -141,34 +142,9 @@ impl<'a> MergedMeta<'a> {
     }
 }
 
-/// Field `tag` holding `len` length-delimited bytes, key and length included.
-pub(crate) fn delimited_len(tag: u32, len: usize) -> usize {
-    key_len(tag) + encoded_len_varint(len as u64) + len
-}
-
 /// String field `tag` holding `s`, written even when empty.
 fn str_len(tag: u32, s: &str) -> usize {
     delimited_len(tag, s.len())
-}
-
-/// Writes string (or bytes) field `tag`, even when empty.
-pub(crate) fn put_str(buf: &mut Vec<u8>, tag: u32, s: &str) {
-    put_bytes(buf, tag, s.as_bytes());
-}
-
-/// Writes bytes field `tag`, even when empty.
-pub(crate) fn put_bytes(buf: &mut Vec<u8>, tag: u32, bytes: &[u8]) {
-    encode_key(tag, WireType::LengthDelimited, buf);
-    encode_varint(bytes.len() as u64, buf);
-    buf.extend_from_slice(bytes);
-}
-
-/// Writes message field `tag` (always, even when the message is empty).
-pub(crate) fn put_message(buf: &mut Vec<u8>, tag: u32, m: &impl Message) {
-    encode_key(tag, WireType::LengthDelimited, buf);
-    encode_varint(m.encoded_len() as u64, buf);
-    // Writing to a Vec cannot run out of space.
-    let _ = m.encode(buf);
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Protobuf fields written straight to bytes, for ops encoded from States without building
-//! their `pb` messages first.
+//! Protobuf fields written straight to bytes: ops encoded from States without building their
+//! `pb` messages first, and the Definition around them (`put_*`: fields written even when
+//! empty, as map entries and repeated elements are).
 //!
 //! Each writer produces exactly what prost's generated code (and Go's deterministic marshal)
 //! writes for a proto3 field of that type: scalars and strings are left out when they hold
@@ -7,35 +8,54 @@
 //! integers as one length-delimited run, and a message field whenever it is present, even
 //! empty. Fields must be written in field-number order, as the generated code does.
 
-use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint};
+use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
 
 /// String (or bytes) field `tag`, left out when empty.
 pub(crate) fn string(buf: &mut Vec<u8>, tag: u32, s: &str) {
     if !s.is_empty() {
-        bytes_always(buf, tag, s.as_bytes());
+        put_bytes(buf, tag, s.as_bytes());
     }
 }
 
 /// Bytes field `tag`, left out when empty.
 pub(crate) fn bytes(buf: &mut Vec<u8>, tag: u32, b: &[u8]) {
     if !b.is_empty() {
-        bytes_always(buf, tag, b);
+        put_bytes(buf, tag, b);
     }
 }
 
 /// Repeated string field `tag`: every element, empty ones too.
 pub(crate) fn strings<S: AsRef<str>>(buf: &mut Vec<u8>, tag: u32, items: &[S]) {
     for s in items {
-        bytes_always(buf, tag, s.as_ref().as_bytes());
+        put_bytes(buf, tag, s.as_ref().as_bytes());
     }
 }
 
-/// A length-delimited field `tag` holding `b`, written even when empty (a repeated element
-/// or a oneof member).
-pub(crate) fn bytes_always(buf: &mut Vec<u8>, tag: u32, b: &[u8]) {
+/// Field `tag` holding `len` length-delimited bytes, key and length included.
+pub(crate) fn delimited_len(tag: u32, len: usize) -> usize {
+    key_len(tag) + encoded_len_varint(len as u64) + len
+}
+
+/// Writes string field `tag`, even when empty (a map key or value, a repeated element).
+pub(crate) fn put_str(buf: &mut Vec<u8>, tag: u32, s: &str) {
+    put_bytes(buf, tag, s.as_bytes());
+}
+
+/// Writes length-delimited field `tag` holding `bytes`, even when empty (a repeated element,
+/// a oneof member, an encoded message body).
+pub(crate) fn put_bytes(buf: &mut Vec<u8>, tag: u32, bytes: &[u8]) {
     encode_key(tag, WireType::LengthDelimited, buf);
-    encode_varint(b.len() as u64, buf);
-    buf.extend_from_slice(b);
+    encode_varint(bytes.len() as u64, buf);
+    buf.extend_from_slice(bytes);
+}
+
+/// Writes message field `tag` as prost encodes `m` (always, even when the message is empty).
+pub(crate) fn put_message(buf: &mut Vec<u8>, tag: u32, m: &impl Message) {
+    encode_key(tag, WireType::LengthDelimited, buf);
+    encode_varint(m.encoded_len() as u64, buf);
+    // Writing to a Vec cannot run out of space.
+    let _ = m.encode(buf);
 }
 
 /// `int64` field `tag`, left out when 0.
