@@ -13,9 +13,7 @@ use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, k
 
 /// String (or bytes) field `tag`, left out when empty.
 pub(crate) fn string(buf: &mut Vec<u8>, tag: u32, s: &str) {
-    if !s.is_empty() {
-        put_bytes(buf, tag, s.as_bytes());
-    }
+    bytes(buf, tag, s.as_bytes());
 }
 
 /// Bytes field `tag`, left out when empty.
