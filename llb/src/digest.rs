@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
@@ -13,9 +14,10 @@ const HEX_LEN: usize = 64;
 /// A content digest in OCI form, `sha256:` plus 64 lowercase hex digits.
 ///
 /// An op's digest is the sha256 of its serialized bytes; `Input.digest`,
-/// `Definition.metadata` keys and `Source.locations` keys use this string.
+/// `Definition.metadata` keys and `Source.locations` keys use this string. The text is
+/// shared: a clone (the marshal keeps one per op in several tables) copies no bytes.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
-pub struct Digest(String);
+pub struct Digest(Arc<str>);
 
 /// The text's order (what the Definition's sorted maps need), found faster: every digest is
 /// `sha256:` and 64 hex digits, so its first 8 hex digits, read as one big-endian number,
@@ -63,7 +65,7 @@ impl Digest {
             pair[1] = HEX[usize::from(b & 0xf)];
         }
         // Only ASCII was written.
-        Digest(String::from_utf8(text.to_vec()).unwrap_or_default())
+        Digest(Arc::from(std::str::from_utf8(&text).unwrap_or_default()))
     }
 
     /// Parses and validates `sha256:<64 lowercase hex>`.
@@ -78,7 +80,7 @@ impl Digest {
         if !valid_hex {
             return Err(DigestError::Format(s.to_string()));
         }
-        Ok(Digest(s.to_string()))
+        Ok(Digest(Arc::from(s)))
     }
 
     /// The full `sha256:…` string.
@@ -171,7 +173,7 @@ pub(crate) type DigestMap<K, V> =
 
 impl From<Digest> for String {
     fn from(d: Digest) -> String {
-        d.0
+        String::from(&*d.0)
     }
 }
 
