@@ -21,14 +21,15 @@
 //! [`crate::definition::encode_definition`] for the bytes.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::convert::Infallible;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::Write;
 
 use prost::Message;
 use prost::encoding::{WireType, encode_key, encode_varint};
 
-use crate::digest::{Digest, DigestMap};
+use crate::digest::{Digest, DigestHasher, DigestMap};
 use crate::pb;
 use crate::source_map::{SourceLocation, SourceMapCollector};
 use crate::state::caps::{self, CapSet};
@@ -427,17 +428,24 @@ impl<'a> Marshaller<'a> {
         let Some(root) = state.output() else {
             return Ok(None);
         };
+        // Every table gets its final size at once: grown by doubling, the copies each left
+        // behind would add up to about as much again as the tables (the allocator keeps freed
+        // blocks for their own size).
+        let order = post_order(&root.node);
+        let n = order.len() + 1;
         let mut m = Marshaller {
             options,
-            digests: DigestMap::default(),
-            index: DigestMap::default(),
-            entries: Vec::new(),
-            def: Vec::new(),
+            digests: DigestMap::with_capacity_and_hasher(n, Default::default()),
+            index: DigestMap::with_capacity_and_hasher(n, Default::default()),
+            entries: Vec::with_capacity(n),
+            def: Vec::with_capacity(n),
             sources: SourceMapCollector::default(),
             body: Vec::new(),
             head: Vec::new(),
         };
-        m.visit(root)?;
+        for node in order {
+            m.emit(node)?;
+        }
         m.add_root(root)?;
         let mut entries = m.entries;
         entries.sort_unstable_by(|a, b| a.digest.cmp(&b.digest));
@@ -527,32 +535,6 @@ impl<'a> Marshaller<'a> {
     fn locate(&mut self, slot: usize, locations: &[SourceLocation]) {
         let list = self.entries[slot].locations.get_or_insert_with(Vec::new);
         self.sources.add(list, locations);
-    }
-
-    /// Post-order traversal from `root`, without recursion.
-    fn visit(&mut self, root: &'a Output) -> Result<(), MarshalError> {
-        let mut stack: Vec<(&'a OpNode, bool)> = vec![(&root.node, false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if self.digests.contains_key(&node_key(node)) {
-                continue;
-            }
-            if expanded {
-                self.emit(node)?;
-                continue;
-            }
-            // The node goes under its inputs: it is emitted once they are. The inputs go on
-            // in reverse, so the first is visited first.
-            stack.push((node, true));
-            let at = stack.len();
-            let digests = &self.digests;
-            node.for_each_dependency(|dep| {
-                if !digests.contains_key(&dep.node_key()) {
-                    stack.push((&dep.node, false));
-                }
-            });
-            stack[at..].reverse();
-        }
-        Ok(())
     }
 
     /// Go's `DefinitionOp.Marshal`: the original bytes, metadata and locations; neither the
@@ -774,6 +756,35 @@ fn check_canonical(bytes: &[u8]) {
         bytes,
         "an op written field by field differs from its message's encoding: {op:?}"
     );
+}
+
+/// The nodes reachable from `root`, each once, every one after its inputs (in the order
+/// each op kind lists them): depth-first, without recursion.
+fn post_order(root: &OpNode) -> Vec<&OpNode> {
+    let mut done: HashSet<usize, BuildHasherDefault<DigestHasher>> = HashSet::default();
+    let mut order = Vec::new();
+    let mut stack: Vec<(&OpNode, bool)> = vec![(root, false)];
+    while let Some((node, expanded)) = stack.pop() {
+        if done.contains(&node_key(node)) {
+            continue;
+        }
+        if expanded {
+            done.insert(node_key(node));
+            order.push(node);
+            continue;
+        }
+        // The node goes under its inputs: it comes once they have. The inputs go on in
+        // reverse, so the first is taken first.
+        stack.push((node, true));
+        let at = stack.len();
+        node.for_each_dependency(|dep| {
+            if !done.contains(&dep.node_key()) {
+                stack.push((&dep.node, false));
+            }
+        });
+        stack[at..].reverse();
+    }
+    order
 }
 
 /// A node's identity while marshalling: its address, as [`Output::node_key`] gives it.
