@@ -238,7 +238,7 @@ pub(crate) struct OpParts<'a> {
     /// The payload's field number in `pb.Op` (its member of the `op` oneof).
     pub(crate) tag: u32,
     /// The op's own platform, before the marshal default.
-    pub(crate) platform: Option<Platform>,
+    pub(crate) platform: Option<&'a Platform>,
     /// Whether the op is written with a platform.
     pub(crate) keep_platform: bool,
     /// Caps the payload needs, besides those in the op's constraints.
@@ -580,10 +580,10 @@ impl<'a> Marshaller<'a> {
         // the layered metadata gives) is merged into the digest's entry when written.
         let base = &self.options.constraints;
         let host;
-        let platform = match (keep_platform, &platform, &base.platform) {
-            (false, _, _) => None,
-            (true, Some(p), _) | (true, None, Some(p)) => Some(p),
-            (true, None, None) => {
+        let platform = match (keep_platform, platform.or(base.platform.as_ref())) {
+            (false, _) => None,
+            (true, Some(p)) => Some(p),
+            (true, None) => {
                 host = Platform::host();
                 Some(&host)
             }

@@ -137,9 +137,8 @@ pub(crate) fn dispatch_run(
     } else {
         String::new()
     };
-    let platform = st.get_platform().cloned();
     let prefix_platform = d.prefix_platform;
-    let name = prefix_command(d, &name, prefix_platform, platform.as_ref(), &env);
+    let name = prefix_command(d, &name, prefix_platform, st.get_platform(), &env);
 
     for (host, ip) in &settings.extra_hosts {
         exec = exec.add_extra_host(host, *ip);

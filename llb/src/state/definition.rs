@@ -134,9 +134,7 @@ impl State {
             }
         };
         let root = build_nodes(&parsed, &root_digest, root_index);
-        Ok(State::from_output(Some(Output::new(
-            &root, root_index, None,
-        ))))
+        Ok(State::from_output(Some(Output::new(&root, root_index))))
     }
 }
 
@@ -213,7 +211,7 @@ fn build_nodes(parsed: &Parsed, digest: &str, index: i64) -> Arc<OpNode> {
         }
         let inputs = deps
             .iter()
-            .filter_map(|dep| built.get(dep).map(|n| Output::new(n, dep.1, None)))
+            .filter_map(|dep| built.get(dep).map(|n| Output::new(n, dep.1)))
             .collect();
         let node = OpNode::new(
             OpKind::Definition(DefinitionOp {

@@ -31,7 +31,7 @@ pub fn diff(lower: &State, upper: &State, constraints: Constraints) -> State {
         upper: upper.output().cloned(),
     };
     let node = OpNode::new(OpKind::Diff(op), constraints);
-    lower.with_output(Some(Output::new(&node, 0, None)))
+    lower.with_output(Some(Output::new(&node, 0)))
 }
 
 /// The diff payload of an op node.

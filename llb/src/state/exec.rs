@@ -490,7 +490,6 @@ impl Exec {
             .iter()
             .find(|e| e.target == ROOT_MOUNT)
             .and_then(|e| e.output);
-        let platform = self.constraints.platform.clone();
         let op = ExecOp {
             meta: Arc::clone(&self.base.meta),
             mounts: entries,
@@ -501,7 +500,7 @@ impl Exec {
         };
         let node = OpNode::new(OpKind::Exec(op), self.constraints);
         let root_output = match root_index {
-            Some(index) if !self.readonly_rootfs => Some(Output::new(&node, index, platform)),
+            Some(index) if !self.readonly_rootfs => Some(Output::new(&node, index)),
             _ => root_source,
         };
         ExecState {
@@ -552,12 +551,7 @@ impl ExecState {
             return Err(ExecError::NoOutputParent(target.to_string()));
         }
         match entry.output {
-            Some(index) => {
-                let platform = self.node.constraints.platform.clone();
-                Ok(State::from_output(Some(Output::new(
-                    &self.node, index, platform,
-                ))))
-            }
+            Some(index) => Ok(State::from_output(Some(Output::new(&self.node, index)))),
             None => Err(ExecError::InvalidMount(target.to_string())),
         }
     }
@@ -594,8 +588,8 @@ impl ExecOp {
     /// Writes the `pb.ExecOp` body to `body` (straight from the State, field by field, as the
     /// message would encode) and returns what the op needs recorded.
     pub(crate) fn marshal<'c>(
-        &self,
-        constraints: &Constraints,
+        &'c self,
+        constraints: &'c Constraints,
         ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
     ) -> Result<OpParts<'c>, MarshalError> {
@@ -786,10 +780,7 @@ impl ExecOp {
         Ok(OpParts {
             inputs,
             tag: OP_EXEC,
-            platform: constraints
-                .platform
-                .clone()
-                .or_else(|| meta.platform.clone()),
+            platform: constraints.platform.as_ref().or(meta.platform.as_ref()),
             keep_platform: true,
             caps,
         })

@@ -474,7 +474,7 @@ pub(crate) fn file_op_output(
         action: bind(&action.last, state),
     };
     let node = OpNode::new(OpKind::File(op), constraints);
-    Output::new(&node, 0, None)
+    Output::new(&node, 0)
 }
 
 /// The file payload of an op node.

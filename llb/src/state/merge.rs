@@ -29,7 +29,7 @@ pub fn merge(inputs: &[State], constraints: Constraints) -> State {
             let mut constraints = constraints;
             constraints.add_cap(caps::MERGE_OP);
             let node = OpNode::new(OpKind::Merge(op), constraints);
-            first.with_output(Some(Output::new(&node, 0, None)))
+            first.with_output(Some(Output::new(&node, 0)))
         }
     }
 }

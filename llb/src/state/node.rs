@@ -65,16 +65,14 @@ impl OpNode {
 pub struct Output {
     pub(crate) node: Arc<OpNode>,
     pub(crate) index: i64,
-    pub(crate) platform: Option<Platform>,
 }
 
 impl Output {
     /// An output of `node`.
-    pub(crate) fn new(node: &Arc<OpNode>, index: i64, platform: Option<Platform>) -> Output {
+    pub(crate) fn new(node: &Arc<OpNode>, index: i64) -> Output {
         Output {
             node: Arc::clone(node),
             index,
-            platform,
         }
     }
 
@@ -84,9 +82,13 @@ impl Output {
     }
 
     /// The platform this output was produced for, when the op fixes one
-    /// (sources and execs with a platform constraint).
+    /// (sources and execs with a platform constraint): read from the op, not copied into
+    /// every State on the output.
     pub fn platform(&self) -> Option<&Platform> {
-        self.platform.as_ref()
+        match self.node.kind {
+            OpKind::Source(_) | OpKind::Exec(_) => self.node.constraints.platform.as_ref(),
+            OpKind::File(_) | OpKind::Merge(_) | OpKind::Diff(_) | OpKind::Definition(_) => None,
+        }
     }
 
     /// Whether both are the same output of the same node (identity, not

@@ -114,8 +114,8 @@ pub(crate) struct SourceOp {
 impl SourceOp {
     /// The `pb.SourceOp`.
     pub(crate) fn marshal<'c>(
-        &self,
-        constraints: &Constraints,
+        &'c self,
+        constraints: &'c Constraints,
         ctx: &OpContext<'c>,
         body: &mut Vec<u8>,
     ) -> Result<OpParts<'c>, MarshalError> {
@@ -147,7 +147,7 @@ impl SourceOp {
         Ok(OpParts {
             inputs: Vec::new(),
             tag: OP_SOURCE,
-            platform: constraints.platform.clone(),
+            platform: constraints.platform.as_ref(),
             keep_platform,
             caps,
         })
@@ -160,14 +160,13 @@ fn source_state(
     error: Option<ReferenceError>,
     constraints: Constraints,
 ) -> State {
-    let platform = constraints.platform.clone();
     let op = SourceOp {
         identifier,
         attrs,
         error,
     };
     let node = OpNode::new(OpKind::Source(op), constraints);
-    State::from_output(Some(Output::new(&node, 0, platform)))
+    State::from_output(Some(Output::new(&node, 0)))
 }
 
 /// A source op with an arbitrary identifier and attributes (Go's
