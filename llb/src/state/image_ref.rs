@@ -93,16 +93,19 @@ impl ImageRef {
 
 impl std::fmt::Display for ImageRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.domain.is_empty() {
-            write!(f, "{}", self.path)?;
-        } else {
-            write!(f, "{}/{}", self.domain, self.path)?;
+        // Piece by piece: `write!` would run the formatting machinery for plain strings.
+        if !self.domain.is_empty() {
+            f.write_str(&self.domain)?;
+            f.write_str("/")?;
         }
+        f.write_str(&self.path)?;
         if let Some(tag) = &self.tag {
-            write!(f, ":{tag}")?;
+            f.write_str(":")?;
+            f.write_str(tag)?;
         }
         if let Some(digest) = &self.digest {
-            write!(f, "@{digest}")?;
+            f.write_str("@")?;
+            f.write_str(digest)?;
         }
         Ok(())
     }
