@@ -19,7 +19,7 @@ use syntax::shell::Lexer;
 use syntax::instructions::{Command, Dockerfile};
 use syntax::lint::hooks;
 use syntax::lint::{IgnoreMatcher, Linter, check_parsed};
-use syntax::mount::{MountType, parse_mount};
+use syntax::mount::{Mount, MountType, parse_mount};
 
 use super::api::{ConvertOptions, ConvertResult, ImageResolver};
 use super::args::{
@@ -361,6 +361,17 @@ impl Prepared<'_> {
                         }
                     }
                     Command::Run(r) => {
+                        let mut reads_context = |m: &Mount| {
+                            if m.from.is_empty()
+                                && matches!(m.kind, MountType::Bind | MountType::Tmpfs)
+                            {
+                                out.insert(paths::join(&["/", &m.source]));
+                            }
+                        };
+                        if let Some(parsed) = &r.literal_mounts {
+                            parsed.iter().for_each(&mut reads_context);
+                            continue;
+                        }
                         for m in &r.mounts {
                             let mut variables = false;
                             let mut expander = |w: &str| {
@@ -372,11 +383,7 @@ impl Prepared<'_> {
                             if variables {
                                 return None;
                             }
-                            let reads_context = m.from.is_empty()
-                                && matches!(m.kind, MountType::Bind | MountType::Tmpfs);
-                            if reads_context {
-                                out.insert(paths::join(&["/", &m.source]));
-                            }
+                            reads_context(&m);
                         }
                     }
                     _ => {}

@@ -18,7 +18,8 @@ use super::env::ListEnv;
 use super::error::Result;
 
 /// The command with its words expanded in `state`'s env (borrowed as it is when none of its
-/// words expand: RUN, CMD, …), and for RUN its mounts, parsed.
+/// words expand: RUN, CMD, …), and for RUN its mounts, parsed (borrowed from the command when
+/// the parser could parse them: nothing in them expands).
 /// `report` gets the variables each expansion looked up but found unset (for UndefinedVar),
 /// also when the expansion fails.
 pub(crate) fn expand_command<'c>(
@@ -26,7 +27,7 @@ pub(crate) fn expand_command<'c>(
     state: &State,
     shlex: &Lexer,
     report: &mut dyn FnMut(&BTreeSet<String>),
-) -> Result<(Cow<'c, Command>, Vec<Mount>)> {
+) -> Result<(Cow<'c, Command>, Cow<'c, [Mount]>)> {
     let env = ListEnv(state.env());
     let report = RefCell::new(report);
     let word = |w: &str| -> Result<String, ShellError> {
@@ -80,11 +81,14 @@ pub(crate) fn expand_command<'c>(
             Cow::Owned(Command::Workdir(c))
         }
         Command::Run(c) => {
+            if let Some(parsed) = &c.literal_mounts {
+                return Ok((Cow::Borrowed(cmd), Cow::Borrowed(parsed)));
+            }
             let mut expander = |w: &str| word(w);
             for m in &c.mounts {
                 mounts.push(parse_mount(m, Some(&mut expander))?);
             }
-            return Ok((Cow::Borrowed(cmd), mounts));
+            return Ok((Cow::Borrowed(cmd), Cow::Owned(mounts)));
         }
         Command::User(c) => {
             let mut c = c.clone();
@@ -105,7 +109,7 @@ pub(crate) fn expand_command<'c>(
         }
         _ => Cow::Borrowed(cmd),
     };
-    Ok((out, mounts))
+    Ok((out, Cow::Owned(mounts)))
 }
 
 fn expand_kvps(

@@ -345,8 +345,11 @@ fn command_sources(cmd: &Command, stages: &mut Stages) -> Result<Vec<StageId>> {
         }
         Command::Run(r) => {
             let mut out = Vec::with_capacity(r.mounts.len());
-            for m in &r.mounts {
-                let from = parse_mount(m, None).map(|m| m.from).unwrap_or_default();
+            for (i, m) in r.mounts.iter().enumerate() {
+                let from = match &r.literal_mounts {
+                    Some(parsed) => parsed[i].from.clone(),
+                    None => parse_mount(m, None).map(|m| m.from).unwrap_or_default(),
+                };
                 let from = if from.is_empty() {
                     EMPTY_IMAGE_NAME.to_string()
                 } else {

@@ -4,9 +4,10 @@ use super::cmd::{ShellDependantCmdLine, shell_dependent};
 use super::error::DeviceError;
 use super::suggest::search_case_sensitive;
 use super::{CommandMeta, InstructionErrorKind, Request};
-use crate::mount::parse_mount;
+use crate::mount::{Mount, parse_mount};
 use crate::parser::gostr::to_lower;
 use crate::shell::gocompat::{csv, strconv};
+use crate::shell::is_literal;
 
 /// `RUN --network` (upstream's `NetworkMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -71,6 +72,12 @@ pub struct RunCommand {
     pub flags_used: Vec<String>,
     /// `--mount` values, raw (parse with [`crate::mount::parse_mount`] and an expander).
     pub mounts: Vec<String>,
+    /// The `--mount` values parsed, when none has anything to expand
+    /// ([`crate::shell::is_literal`]) and all parse: for each, what
+    /// [`crate::mount::parse_mount`] returns with any expander, so the compiler need not parse
+    /// them again. `None` otherwise: the compiler parses them in the stage's environment, and
+    /// reports their errors when it dispatches the RUN, as upstream does.
+    pub literal_mounts: Option<Vec<Mount>>,
     /// `--network`.
     pub network: NetworkMode,
     /// `--security`.
@@ -128,6 +135,15 @@ pub fn parse_device(value: &str) -> Result<Device, DeviceError> {
     Ok(d)
 }
 
+/// `value` parsed as the compiler would parse it in any environment, when nothing in it
+/// expands; `None` when something may, or when it does not parse.
+fn parse_literal_mount(value: &str) -> Option<Mount> {
+    if !is_literal(value) {
+        return None;
+    }
+    parse_mount(value, Some(&mut |w: &str| Ok(w.to_owned()))).ok()
+}
+
 pub(crate) fn parse_run(req: &mut Request<'_>) -> Result<RunCommand, InstructionErrorKind> {
     // Upstream's pre-hooks, in file order: device, mount, network, security.
     let device = req.flags.add_strings("device");
@@ -149,7 +165,17 @@ pub(crate) fn parse_run(req: &mut Request<'_>) -> Result<RunCommand, Instruction
         .map(|v| parse_device(v))
         .collect::<Result<Vec<_>, _>>()?;
     let mounts = req.flags.strings(mount).to_vec();
+    let mut literal_mounts = Some(Vec::with_capacity(mounts.len()));
     for m in &mounts {
+        // A literal value that parses in full passes the parse-time checks too (a subset:
+        // the CSV, and `from` without `$`); any other value gets them on their own.
+        if let Some(list) = &mut literal_mounts {
+            if let Some(parsed) = parse_literal_mount(m) {
+                list.push(parsed);
+                continue;
+            }
+            literal_mounts = None;
+        }
         parse_mount(m, None)?;
     }
     let network = match req.flags.string(network) {
@@ -168,6 +194,7 @@ pub(crate) fn parse_run(req: &mut Request<'_>) -> Result<RunCommand, Instruction
         cmd,
         flags_used,
         mounts,
+        literal_mounts,
         network,
         security,
         devices,

@@ -113,6 +113,43 @@ fn run_flags_and_forms() {
 }
 
 #[test]
+fn literal_mounts_are_parsed_once() {
+    let literal = |src: &str| -> Option<Vec<crate::mount::Mount>> {
+        let Command::Run(r) = one(src) else { panic!() };
+        r.literal_mounts
+    };
+    let expand = |w: &str| Ok::<String, crate::shell::ShellError>(format!("<{w}>"));
+    // Nothing to expand: parsed as any expander would parse it, each value in order.
+    let values = [
+        "type=cache,target=/root/.cache,id=c0,sharing=locked",
+        "type=secret,id=tok",
+    ];
+    let parsed = literal(&format!(
+        "RUN --mount={} --mount={} true",
+        values[0], values[1]
+    ));
+    let want: Vec<_> = values
+        .iter()
+        .map(|v| crate::mount::parse_mount(v, Some(&mut |w: &str| Ok(w.to_owned()))).unwrap())
+        .collect();
+    assert_eq!(parsed.as_deref(), Some(&want[..]));
+    assert_eq!(want[0].target, "/root/.cache");
+    assert_eq!(literal("RUN true"), Some(Vec::new()));
+    // A variable, quote or escape in any value: every value is left to the compiler.
+    for src in [
+        "RUN --mount=type=cache,target=/a --mount=type=cache,target=$HOME true",
+        "RUN --mount=type=bind,source=a\\$b true",
+        "RUN --mount=type=bind,\"source=a'b\" true",
+    ] {
+        let Command::Run(r) = one(src) else { panic!() };
+        assert_eq!(r.literal_mounts, None, "{src}: {:?}", r.mounts);
+    }
+    // A literal value upstream refuses only at dispatch still parses here.
+    assert_eq!(literal("RUN --mount=type=bind,size=1 true"), None);
+    assert!(crate::mount::parse_mount("type=bind,size=1", Some(&mut |w: &str| expand(w))).is_err());
+}
+
+#[test]
 fn cmd_and_entrypoint_nil_vs_empty() {
     let Command::Cmd(c) = one("CMD []") else {
         panic!()

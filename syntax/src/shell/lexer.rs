@@ -191,6 +191,16 @@ fn finish_words(want: bool, words: Words, buf: &mut String) -> Vec<String> {
     if want { words.finish(buf) } else { Vec::new() }
 }
 
+/// Whether `word` comes out of every [`Lexer`] a Dockerfile can configure (escape character
+/// `\` or `` ` ``) unchanged, with no variable looked up: it holds no `$`, quote, `<`, either
+/// escape character or byte-order mark.
+pub fn is_literal(word: &str) -> bool {
+    !word
+        .bytes()
+        .any(|b| matches!(b, b'$' | b'\'' | b'"' | b'<' | b'\\' | b'`'))
+        && !word.contains('\u{feff}')
+}
+
 /// The words of a plain word (see [`Lexer::is_plain`]): its runs of non-space characters.
 fn split_plain(word: &str) -> Vec<String> {
     word.split(super::gocompat::unicode::is_space)

@@ -25,4 +25,4 @@ mod tests;
 
 pub use env::{Env, EnvList, FnEnv, NoEnv};
 pub use error::{ShellError, ShellErrorKind};
-pub use lexer::{Lexer, ProcessResult};
+pub use lexer::{Lexer, ProcessResult, is_literal};

@@ -456,3 +456,20 @@ fn process_word_unmatched_leaves_matched_empty() {
         set(&["A"])
     );
 }
+
+#[test]
+fn literal_words() {
+    for w in ["", "/root/.cache", "type=cache,id=a b", "é"] {
+        assert!(super::is_literal(w), "{w}");
+    }
+    for w in ["$A", "a'b", "a\"b", "<<EOF", "a\\b", "a`b", "\u{feff}a"] {
+        assert!(!super::is_literal(w), "{w}");
+        // Each is something one lexer or the other acts on.
+        let changed = ['\\', '`'].iter().any(|&e| {
+            Lexer::new(e)
+                .process_word(w, &NoEnv)
+                .map_or(true, |r| r.result != w || !r.unmatched.is_empty())
+        });
+        assert!(changed || w.starts_with('<'), "{w}");
+    }
+}
