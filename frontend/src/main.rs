@@ -34,8 +34,13 @@ struct Cli {
     command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. A run executes, and keeps resident, only its own subcommand's code:
+/// - each one's arguments are declared to clap only when it is the one run (`defer`). Each
+///   arguments struct's doc comment is therefore its subcommand's help title (the variant's
+///   shows in `rfront --help`): the two are the same;
+/// - each one's `run` is never inlined into [`run`], which would otherwise hold them all.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 enum Command {
     /// Parse a Dockerfile and print its AST.
     Parse(cli::parse::ParseArgs),

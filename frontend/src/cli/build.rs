@@ -18,7 +18,7 @@ use solver::{SandboxNetwork, SecretSource, SolveOptions, Solver};
 
 use frontend::convert;
 
-/// Arguments of `rfront build`.
+/// Build with the standalone solver (no BuildKit needed).
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// The Dockerfile (default: CONTEXT/Dockerfile).
@@ -228,6 +228,7 @@ fn compile(
 }
 
 /// Runs `rfront build`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let context = args.context.clone();
     if !context.is_dir() {

@@ -30,7 +30,7 @@ pub enum Format {
     Json,
 }
 
-/// Arguments of `rfront check`.
+/// Run the build checks (lint) on a Dockerfile.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Output format.
@@ -61,6 +61,7 @@ pub struct CheckArgs {
 }
 
 /// Runs `rfront check`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(rule) = &args.explain {
         print(&explain(rule)?)?;

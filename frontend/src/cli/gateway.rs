@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use clap::Args;
 use frontend::gateway::{DockerfileCompiler, run_stdio};
 
-/// Arguments of `rfront gateway` (none: everything comes from the environment BuildKit sets).
+// No arguments: everything comes from the environment BuildKit sets.
+/// Run as a BuildKit gateway frontend over stdin/stdout (the `# syntax=` image entrypoint).
 #[derive(Debug, Args)]
 pub struct GatewayArgs {}
 
 /// Runs one gateway build and returns the exit code.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run(_args: &GatewayArgs) -> anyhow::Result<ExitCode> {
     Ok(run_stdio(DockerfileCompiler))
 }

@@ -52,7 +52,7 @@ pub struct CompileArgs {
     pub context: PathBuf,
 }
 
-/// Arguments of `rfront llb`.
+/// Compile a Dockerfile to LLB (binary Definition, or dump-llb JSON with --json).
 #[derive(Debug, Args)]
 pub struct LlbArgs {
     /// What to compile.
@@ -75,7 +75,7 @@ pub enum Format {
     Json,
 }
 
-/// Arguments of `rfront outline`.
+/// Print the build arguments, secrets and SSH ids a target uses (`--call outline`).
 #[derive(Debug, Args)]
 pub struct OutlineArgs {
     /// What to compile.
@@ -86,7 +86,7 @@ pub struct OutlineArgs {
     pub format: Format,
 }
 
-/// Arguments of `rfront targets`.
+/// List the stages a Dockerfile can build (`--call targets`).
 #[derive(Debug, Args)]
 pub struct TargetsArgs {
     /// The Dockerfile (default: `CONTEXT/Dockerfile`; `-` for standard input).
@@ -101,6 +101,7 @@ pub struct TargetsArgs {
 }
 
 /// Run `rfront llb`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
     let input = Input::load(&args.compile)?;
     let resolver = resolver(&args.compile)?;
@@ -135,6 +136,7 @@ pub fn run(args: &LlbArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Run `rfront outline`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run_outline(args: &OutlineArgs) -> anyhow::Result<ExitCode> {
     let input = Input::load(&args.compile)?;
     let resolver = resolver(&args.compile)?;
@@ -146,6 +148,7 @@ pub fn run_outline(args: &OutlineArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Run `rfront targets`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run_targets(args: &TargetsArgs) -> anyhow::Result<ExitCode> {
     let (name, dockerfile) = read_dockerfile(args.file.as_deref(), &args.context)?;
     let json = match convert::targets(&dockerfile) {

@@ -27,7 +27,7 @@ pub enum Format {
     Json,
 }
 
-/// Arguments of `rfront parse`.
+/// Parse a Dockerfile and print its AST.
 #[derive(Debug, Args)]
 pub struct ParseArgs {
     /// Output format.
@@ -41,6 +41,7 @@ pub struct ParseArgs {
 }
 
 /// Run `rfront parse`.
+#[inline(never)] // kept out of `main`: see its `Command`
 pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let (name, bytes) = if args.file.as_os_str() == "-" {
         let mut buf = Vec::new();
