@@ -346,8 +346,8 @@ fn command_sources(cmd: &Command, stages: &mut Stages) -> Result<Vec<StageId>> {
         Command::Run(r) => {
             let mut out = Vec::with_capacity(r.mounts.len());
             for (i, m) in r.mounts.iter().enumerate() {
-                let from = match &r.literal_mounts {
-                    Some(parsed) => parsed[i].from.clone(),
+                let from = match r.literal_mounts.as_ref().and_then(|parsed| parsed.get(i)) {
+                    Some(parsed) => parsed.from.clone(),
                     None => parse_mount(m, None).map(|m| m.from).unwrap_or_default(),
                 };
                 let from = if from.is_empty() {
