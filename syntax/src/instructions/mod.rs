@@ -363,6 +363,15 @@ pub(crate) fn doc_comment(comments: &[String], name: &str) -> String {
 
 /// Upstream's `ParseInstruction`: one AST node to a typed instruction.
 pub fn parse_instruction(node: &Node) -> Result<Instruction, InstructionError> {
+    parse_keyword_instruction(node, Keyword::parse(&node.value))
+}
+
+/// [`parse_instruction`] for a caller that has already looked up `node`'s keyword
+/// ([`Keyword::parse`] of its value).
+pub(crate) fn parse_keyword_instruction(
+    node: &Node,
+    keyword: Option<Keyword>,
+) -> Result<Instruction, InstructionError> {
     fn cmd<T>(
         r: Result<T, InstructionErrorKind>,
         wrap: fn(T) -> Command,
@@ -371,7 +380,7 @@ pub fn parse_instruction(node: &Node) -> Result<Instruction, InstructionError> {
     }
     let mut req = Request::new(node);
     let r = &mut req;
-    let result = match Keyword::parse(&node.value) {
+    let result = match keyword {
         Some(Keyword::From) => from::parse_from(r).map(Instruction::Stage),
         Some(Keyword::Env) => cmd(env::parse_env(r), Command::Env),
         Some(Keyword::Maintainer) => cmd(metadata::parse_maintainer(r), Command::Maintainer),

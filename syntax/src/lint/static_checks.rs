@@ -9,7 +9,7 @@ use super::rules::{
 };
 use crate::instructions::{
     Command, Dockerfile, Instruction, InstructionError, InstructionErrorKind, Keyword, Stage,
-    parse_instruction,
+    parse_keyword_instruction,
 };
 use crate::parser::gostr::{to_lower, to_upper};
 use crate::parser::{Node, ParseResult, Range, WarningKind};
@@ -62,7 +62,7 @@ fn parse_instructions(ast: &Node, linter: &mut Linter) -> Result<Dockerfile, Ins
             Some(Keyword::From) => check_from_casing(node, &mut scope),
             _ => {}
         }
-        let inst = parse_instruction(node).map_err(|mut e| {
+        let inst = parse_keyword_instruction(node, keyword).map_err(|mut e| {
             e.line_prefix = true;
             e
         })?;
