@@ -24,14 +24,8 @@ pub struct Digest(Arc<str>);
 /// order as the text does; the rest of the text only breaks ties.
 impl Ord for Digest {
     fn cmp(&self, other: &Digest) -> std::cmp::Ordering {
-        let head = |d: &Digest| {
-            d.0.as_bytes()
-                .get(PREFIX.len()..PREFIX.len() + 8)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_be_bytes)
-        };
-        head(self)
-            .cmp(&head(other))
+        self.head()
+            .cmp(&other.head())
             .then_with(|| self.0.cmp(&other.0))
     }
 }
@@ -91,6 +85,17 @@ impl Digest {
     /// The hex part without the algorithm prefix.
     pub fn hex(&self) -> &str {
         self.0.strip_prefix(PREFIX).unwrap_or(&self.0)
+    }
+
+    /// The first 8 hex digits read as one big-endian number: digests order as their heads do
+    /// when these differ (see [`Ord`]). Every `Digest` has them (its constructors check the
+    /// form); 0 stands in for a text too short.
+    pub(crate) fn head(&self) -> u64 {
+        self.0
+            .as_bytes()
+            .get(PREFIX.len()..PREFIX.len() + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_be_bytes)
     }
 
     /// The first 12 hex digits, for human-facing output.

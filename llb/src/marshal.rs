@@ -389,6 +389,8 @@ impl<'a> EntryMeta<'a> {
 /// One distinct op digest.
 struct Entry<'a> {
     digest: Digest,
+    /// [`Digest::head`], kept beside it: sorting compares it without reading the text.
+    head: u64,
     meta: EntryMeta<'a>,
     /// `Source.locations` of the digest; `None` for the output-only root op.
     locations: Option<Vec<pb::Location>>,
@@ -448,7 +450,7 @@ impl<'a> Marshaller<'a> {
         }
         m.add_root(root)?;
         let mut entries = m.entries;
-        entries.sort_unstable_by(|a, b| a.digest.cmp(&b.digest));
+        entries.sort_unstable_by(|a, b| a.head.cmp(&b.head).then_with(|| a.digest.cmp(&b.digest)));
         Ok(Some(Marshalled {
             base: &options.constraints.metadata,
             def: m.def,
@@ -506,6 +508,7 @@ impl<'a> Marshaller<'a> {
                 let i = self.entries.len();
                 self.entries.push(Entry {
                     digest: new.key().clone(),
+                    head: new.key().head(),
                     meta: EntryMeta::Empty,
                     locations: None,
                 });
