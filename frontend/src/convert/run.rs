@@ -220,7 +220,7 @@ fn run_command_string(
     }
     let mut parts = Vec::with_capacity(tmp.len() + 1 + args.len());
     if !tmp.is_empty() {
-        parts.push(format!("|{}", tmp.len()));
+        parts.push(["|", &tmp.len().to_string()].concat());
         parts.extend(tmp);
     }
     parts.extend(args.iter().cloned());

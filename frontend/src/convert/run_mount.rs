@@ -76,11 +76,12 @@ pub(crate) fn dispatch_run_mounts(
                     Some(ShareMode::Locked) => pb::CacheSharingOpt::Locked,
                     Some(ShareMode::Shared) | None => pb::CacheSharingOpt::Shared,
                 };
-                let id = format!(
-                    "{}/{}",
-                    cx.settings.cache_id_namespace,
-                    m.cache_id_or_target()
-                );
+                let id = [
+                    cx.settings.cache_id_namespace.as_str(),
+                    "/",
+                    &m.cache_id_or_target(),
+                ]
+                .concat();
                 Mount::cache(id, sharing).source(&st)
             }
             _ => Mount::bind(&st),
